@@ -1,0 +1,87 @@
+"""Switchboard's command line: a thin layer over plain functions.
+
+    python cli.py validate      check domain.yml, config.yml, data/ and tests/
+    python cli.py train         validate, then train what changed into models/
+    python cli.py shell         chat with the trained assistant (reads piped stdin too)
+
+User mistakes (`SwitchboardError`) are printed as messages; anything else is a bug and
+is reported as one, without a traceback unless SWITCHBOARD_DEBUG=1.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from core.errors import Problem, SwitchboardError
+
+PROJECT_OPTION = click.option(
+    "--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="The assistant project folder (with domain.yml).",
+)
+
+
+class UserErrorsGroup(click.Group):
+    """Prints SwitchboardError as a message and any other exception as a bug report."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SwitchboardError as exc:
+            click.secho(str(exc), fg="red", err=True)
+            sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted.", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - last line of defence
+            if os.environ.get("SWITCHBOARD_DEBUG"):
+                raise
+            click.secho(
+                f"Internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in Switchboard, not in your files. "
+                "Run again with SWITCHBOARD_DEBUG=1 to see the traceback and report it.",
+                fg="red", err=True,
+            )
+            sys.exit(2)
+
+
+@click.group(cls=UserErrorsGroup)
+def cli() -> None:
+    """Switchboard: customer-service assistants, offline and fast."""
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        color = "red" if problem.severity == "error" else "yellow"
+        click.secho(str(problem), fg=color, err=True)
+
+
+@cli.command()
+@PROJECT_OPTION
+def validate(project: Path) -> None:
+    """Check the project's YAML and report every problem at once."""
+    from core.project import load_project
+
+    loaded = load_project(project, strict=False)
+    print_problems(loaded.problems)
+    errors, warnings = len(loaded.errors), len(loaded.warnings)
+    if errors:
+        click.secho(f"✗ {errors} error(s), {warnings} warning(s).", fg="red", err=True)
+        sys.exit(1)
+    data = loaded.data
+    click.secho(
+        f"✓ Project is valid: {len(loaded.domain.intents)} intents, {len(data.examples)} examples, "
+        f"{len(loaded.domain.entities)} entities, {len(loaded.domain.responses)} responses, "
+        f"{len(data.rules)} rules, {len(data.stories)} stories, "
+        f"{len(loaded.tests.stories)} test stories"
+        + (f", {warnings} warning(s)." if warnings else "."),
+        fg="green",
+    )
+
+
+if __name__ == "__main__":
+    cli()

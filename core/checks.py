@@ -1,0 +1,113 @@
+"""Shape checks shared by the domain, config and data parsers.
+
+A `FileChecker` belongs to one file; every check records a `Problem` and returns a
+usable fallback value, so one run reports every problem in the file at once.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterable
+
+from core.errors import Problem
+from core.yaml_loader import YDict, YList, line_of
+
+TYPE_NAMES = {
+    dict: "a mapping (key: value)",
+    list: "a list ('- item' lines)",
+    str: "a string",
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+}
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """' — did you mean 'x'?' for the closest candidate, or ''."""
+    match = difflib.get_close_matches(str(name), list(candidates), n=1, cutoff=0.6)
+    return f" — did you mean '{match[0]}'?" if match else ""
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "nothing (empty value)"
+    if isinstance(value, bool):
+        return f"'{value}' (true/false)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    text = str(value)
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+
+
+class FileChecker:
+    """Collects problems for one file."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def error(self, line: int, key: str, message: str) -> None:
+        self.problems.append(Problem(self.file, line, key, message))
+
+    def warn(self, line: int, key: str, message: str) -> None:
+        self.problems.append(Problem(self.file, line, key, message, "warning"))
+
+    def expect(self, value: Any, kind: type | tuple, line: int, key: str) -> bool:
+        """True if `value` is of `kind`; otherwise record 'expected …, got …'."""
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if not ok:
+            wanted = " or ".join(TYPE_NAMES.get(k, k.__name__) for k in kinds)
+            self.error(line_of(value, line), key, f"expected {wanted}, got {describe(value)}")
+        return ok
+
+    def mapping(self, value: Any, line: int, key: str) -> YDict:
+        """`value` if it is a mapping, else an empty one (after recording the problem)."""
+        if value is None:
+            empty = YDict()
+            empty.line, empty.key_lines = line, {}
+            return empty
+        if self.expect(value, dict, line, key):
+            return value
+        empty = YDict()
+        empty.line, empty.key_lines = line, {}
+        return empty
+
+    def sequence(self, value: Any, line: int, key: str) -> YList:
+        if value is None:
+            empty = YList()
+            empty.line, empty.item_lines = line, []
+            return empty
+        if self.expect(value, list, line, key):
+            return value
+        empty = YList()
+        empty.line, empty.item_lines = line, []
+        return empty
+
+    def known_keys(
+        self,
+        mapping: YDict,
+        allowed: Iterable[str],
+        prefix: str,
+        foreign: dict[str, str] | None = None,
+    ) -> None:
+        """Flag keys not in `allowed`; keys in `foreign` (key -> note) only warn."""
+        allowed = list(allowed)
+        foreign = foreign or {}
+        for key in mapping:
+            if key in allowed:
+                continue
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key in foreign:
+                self.warn(mapping.line_of(key), path, foreign[key])
+                continue
+            valid = ", ".join(allowed)
+            self.error(
+                mapping.line_of(key), path,
+                f"unknown key{did_you_mean(key, allowed)} (valid keys here: {valid})",
+            )

@@ -1,0 +1,133 @@
+"""The typed `Domain`: what the assistant knows about (intents, entities, slots),
+what it can say (responses) and do (actions, forms), and our own handoff and
+generation settings. Built by `core.domain_parser.parse_domain`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from core.training_data import Source
+
+SLOT_TYPES = ("text", "bool", "categorical", "float", "list", "any")
+MAPPING_TYPES = ("from_entity", "from_text", "from_intent", "from_trigger_intent", "custom")
+DEFAULT_ACTIONS = (
+    "action_listen", "action_restart", "action_session_start", "action_default_fallback",
+    "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
+    "action_default_ask_rephrase", "action_two_stage_fallback", "action_unlikely_intent",
+    "action_back", "action_extract_slots", "action_handoff", "action_generate",
+)
+DEFAULT_INTENTS = ("nlu_fallback", "restart", "back", "out_of_scope", "session_start")
+BUILTIN_SLOTS = ("requested_slot", "session_started_metadata")
+SLOT_REFERENCE = re.compile(r"(?<!\{)\{([A-Za-z_][\w]*)(?:![rs])?\}(?!\})")
+
+
+@dataclass(frozen=True)
+class SlotMapping:
+    type: str
+    entity: str | None = None
+    value: object = None
+    intents: tuple[str, ...] = ()
+    not_intents: tuple[str, ...] = ()
+    role: str | None = None
+    group: str | None = None
+    active_loop: str | None = None  # from `conditions`; "" means any/no condition
+    requested_slot: str | None = None
+    source: Source | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    type: str
+    mappings: tuple[SlotMapping, ...] = ()
+    initial_value: object = None
+    values: tuple[str, ...] = ()  # categorical
+    min_value: float | None = None
+    max_value: float | None = None
+    influence_conversation: bool = True
+    source: Source | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class ResponseVariation:
+    """One way of saying a response; chosen when all `conditions` (slot, value) hold."""
+
+    text: str = ""
+    buttons: tuple[Button, ...] = ()
+    conditions: tuple[tuple[str, object], ...] = ()
+    channel: str | None = None
+    language: str | None = None
+    image: str | None = None
+    custom: object = None
+    source: Source | None = field(default=None, compare=False)
+
+    @property
+    def slot_names(self) -> list[str]:
+        """Slots the text interpolates, e.g. ['order_id'] for 'order {order_id}'."""
+        return SLOT_REFERENCE.findall(self.text)
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    required_slots: tuple[str, ...]
+    ignored_intents: tuple[str, ...] = ()
+    source: Source | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    expiration_minutes: float = 60
+    carry_over_slots: bool = True
+
+
+@dataclass(frozen=True)
+class HandoffConfig:
+    trigger_intents: tuple[str, ...] = ()
+    fallbacks_before_handoff: int = 2
+    frustration_threshold: float = 0.7
+    response: str | None = None
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    knowledge: str | None = None
+    backend: str = "extractive"
+    top_k: int = 3
+    min_score: float = 0.35
+    base_url: str | None = None
+    model: str | None = None
+    api_key_env: str | None = None
+    timeout: float = 20.0
+
+
+@dataclass
+class Domain:
+    intents: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    entity_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    entity_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    slots: dict[str, Slot] = field(default_factory=dict)
+    responses: dict[str, list[ResponseVariation]] = field(default_factory=dict)
+    actions: list[str] = field(default_factory=list)
+    forms: dict[str, Form] = field(default_factory=dict)
+    session: SessionConfig = field(default_factory=SessionConfig)
+    handoff: HandoffConfig = field(default_factory=HandoffConfig)
+    generation: GenerationConfig = field(default_factory=GenerationConfig)
+    store_entities_as_slots: bool = True
+    sources: dict[str, Source] = field(default_factory=dict)  # "intent:greet" -> where declared
+
+    @property
+    def action_names(self) -> list[str]:
+        """Every action a story may name: responses, custom actions, forms, defaults."""
+        return [*self.responses, *self.actions, *self.forms, *DEFAULT_ACTIONS]
+
+    def declared_at(self, kind: str, name: str) -> Source | None:
+        return self.sources.get(f"{kind}:{name}")

@@ -1,0 +1,106 @@
+"""Load a whole assistant project (domain.yml, config.yml, data/, tests/) and validate it.
+
+    project = load_project(Path("."))        # raises ProjectInvalid listing every error
+    project.domain, project.data, project.tests, project.config, project.warnings
+
+Pass 1 parses every file and checks its shape; pass 2 (`core.validate`) checks the
+names used across files. Pass 2 is skipped only when a file could not be read at all,
+since its names would all look undeclared.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.checks import FileChecker
+from core.config import ProjectConfig, parse_config
+from core.data_parser import parse_data
+from core.domain import Domain
+from core.domain_parser import parse_domain, parse_response
+from core.errors import Problem, ProjectInvalid
+from core.training_data import TrainingData
+from core.validate import cross_check
+from core.yaml_loader import display_path, load_yaml
+
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass
+class Project:
+    root: Path
+    domain: Domain
+    config: ProjectConfig
+    data: TrainingData
+    tests: TrainingData
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def load_project(root: Path, *, strict: bool = True) -> Project:
+    """Load and validate the project in `root`; with `strict`, raise if anything is wrong."""
+    root = Path(root)
+    problems: list[Problem] = []
+    unreadable = False
+
+    def load(path: Path):
+        nonlocal unreadable
+        value, found = load_yaml(path)
+        problems.extend(found)
+        unreadable |= value is None and bool(found)
+        return value, FileChecker(display_path(path))
+
+    domain_path = root / "domain.yml"
+    if not domain_path.exists():
+        problems.append(Problem(display_path(domain_path), 0, "", "not found; every project needs a domain.yml"))
+        unreadable = True
+        domain, domain_name = Domain(), display_path(domain_path)
+    else:
+        value, check = load(domain_path)
+        domain = parse_domain(value, check) if value is not None else Domain()
+        problems.extend(check.problems)
+        domain_name = check.file
+
+    config = ProjectConfig()
+    config_path = root / "config.yml"
+    if config_path.exists():
+        value, check = load(config_path)
+        config = parse_config(value, check) if value is not None else config
+        problems.extend(check.problems)
+
+    data = _load_dir(root / "data", load, problems, domain, test_files=False)
+    tests = _load_dir(root / "tests", load, problems, domain, test_files=True)
+    if not data.examples and not unreadable:
+        problems.append(Problem(display_path(root / "data"), 0, "",
+                                "no NLU examples found; add data/nlu.yml"))
+    if not unreadable:
+        problems.extend(cross_check(domain, domain_name, data, tests))
+    project = Project(root, domain, config, data, tests, problems)
+    if strict and project.errors:
+        raise ProjectInvalid(problems)
+    return project
+
+
+def _load_dir(folder: Path, load, problems: list[Problem], domain: Domain,
+              test_files: bool) -> TrainingData:
+    """Every YAML file directly in `folder` (data/ also recursively, like Rasa)."""
+    merged = TrainingData()
+    if not folder.is_dir():
+        return merged
+    files = folder.glob("*") if test_files else folder.rglob("*")
+    for path in sorted(p for p in files if p.suffix in YAML_SUFFIXES and p.is_file()):
+        value, check = load(path)
+        if value is None:
+            continue
+        data, responses = parse_data(value, check, test_file=test_files)
+        for name, variations in responses.items():
+            parse_response(name, variations, responses.line_of(name), domain, check)
+        problems.extend(check.problems)
+        merged.merge(data)
+    return merged
