@@ -46,6 +46,7 @@ class Component:
     name: str
     options: dict[str, Any] = field(default_factory=dict)
     source: Source | None = None
+    option_lines: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -97,7 +98,7 @@ def _component(item: Any, line: int, key: str, check: FileChecker, ours: tuple[s
     options = {str(k): v for k, v in spec.items() if k != "name"}
     source = Source(check.file, line)
     if name in ours:
-        return Component(name, options, source)
+        return Component(name, options, source, {str(k): spec.line_of(k) for k in options})
     if name in rasa:
         target = rasa[name]
         if target is None:
@@ -137,9 +138,11 @@ def _use_component(component: Component, config: ProjectConfig, check: FileCheck
 
 def _check_nlu_options(component: Component, check: FileChecker, line: int, index: int) -> None:
     """The NLU config dataclass is the schema: unknown keys and bad values are errors."""
-    from nlu.config import NLUConfig  # light module: no torch
+    from nlu.config import NLUConfig  # light modules: no torch
+    from nlu.errors import NLUConfigError
 
     try:
         NLUConfig.from_dict(component.options)
-    except ValueError as exc:
-        check.error(line, f"pipeline[{index}]", str(exc))
+    except NLUConfigError as exc:
+        for key, message in exc.problems:
+            check.error(component.option_lines.get(key, line), f"pipeline[{index}].{key}", message)
