@@ -7,7 +7,7 @@ lists what is valid.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from core.checks import FileChecker, did_you_mean
@@ -33,7 +33,16 @@ OUR_COMPONENTS = (NLU_COMPONENT, "FallbackClassifier", "EntitySynonymMapper",
                   "RegexEntityExtractor", "ResponseSelector")
 RASA_POLICIES = {"TEDPolicy": "MLPolicy", "AugmentedMemoizationPolicy": "MemoizationPolicy",
                  "UnexpecTEDIntentPolicy": None}
-OUR_POLICIES = ("RulePolicy", "MemoizationPolicy", "MLPolicy")
+# Each policy's options (Rasa's names where Rasa has the same policy).
+POLICY_OPTIONS = {
+    "RulePolicy": ("core_fallback_threshold", "core_fallback_action_name",
+                   "enable_fallback_prediction", "restrict_rules", "check_for_contradictions",
+                   "priority"),
+    "MemoizationPolicy": ("max_history", "priority"),
+    "MLPolicy": ("max_history", "epochs", "priority"),
+}
+OUR_POLICIES = tuple(POLICY_OPTIONS)
+FALLBACK_OPTIONS = ("threshold", "ambiguity_threshold")
 RASA_TOP_KEYS = {
     "recipe": "Rasa-only key, ignored",
     "assistant_id": "Rasa-only key, ignored",
@@ -84,6 +93,7 @@ def parse_config(root: Any, check: FileChecker) -> ProjectConfig:
         policy = _component(item, policies.line_of(index), f"policies[{index}]", check,
                             OUR_POLICIES, RASA_POLICIES)
         if policy:
+            _unknown_options(policy, POLICY_OPTIONS.get(policy.name, ()), f"policies[{index}]", check)
             config.policies.append(policy)
     return config
 
@@ -121,19 +131,30 @@ def _use_component(component: Component, config: ProjectConfig, check: FileCheck
         config.nlu = component
         _check_nlu_options(component, check, line, index)
     elif component.name == "FallbackClassifier":
-        for attr in ("threshold", "ambiguity_threshold"):
+        _unknown_options(component, FALLBACK_OPTIONS, f"pipeline[{index}]", check)
+        for attr in FALLBACK_OPTIONS:
             value = component.options.get(attr)
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                check.error(line, f"pipeline[{index}].{attr}", f"must be a number between 0 and 1, got {value!r}")
+                check.error(component.option_lines.get(attr, line), f"pipeline[{index}].{attr}",
+                            f"must be a number between 0 and 1, got {value!r}")
             elif attr == "threshold":
                 config.fallback_threshold = float(value)
             else:
                 config.ambiguity_threshold = float(value)
-        unknown = set(component.options) - {"threshold", "ambiguity_threshold"}
-        for key in sorted(unknown):
-            check.error(line, f"pipeline[{index}].{key}", "unknown option (valid: threshold, ambiguity_threshold)")
+
+
+def _unknown_options(component: Component, valid: tuple[str, ...], key: str,
+                     check: FileChecker) -> bool:
+    """Report options `component` does not have; True if there were none."""
+    unknown = [k for k in component.options if k not in valid]
+    line = component.source.line if component.source else 0
+    for option in unknown:
+        check.error(component.option_lines.get(option, line), f"{key}.{option}",
+                    f"unknown option for {component.name}{did_you_mean(option, valid)} "
+                    f"(valid: {', '.join(valid) or 'none'})")
+    return not unknown
 
 
 def _check_nlu_options(component: Component, check: FileChecker, line: int, index: int) -> None:
@@ -141,6 +162,9 @@ def _check_nlu_options(component: Component, check: FileChecker, line: int, inde
     from nlu.config import NLUConfig  # light modules: no torch
     from nlu.errors import NLUConfigError
 
+    valid = tuple(f.name for f in fields(NLUConfig))
+    if not _unknown_options(component, valid, f"pipeline[{index}]", check):
+        return
     try:
         NLUConfig.from_dict(component.options)
     except NLUConfigError as exc:

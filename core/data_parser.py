@@ -60,6 +60,9 @@ def example_lines(block: Any, line: int) -> list[tuple[str, int]]:
 def _nlu_item(item: Any, line: int, key: str, data: TrainingData, check: FileChecker) -> None:
     spec = check.mapping(item, line, key)
     kinds = [k for k in NLU_KINDS if k in spec]
+    if not kinds and any(k not in ("examples", "metadata") for k in spec):
+        check.known_keys(spec, (*NLU_KINDS, "examples", "metadata"), key)
+        return
     if len(kinds) != 1:
         found = f"got {', '.join(kinds)}" if kinds else f"got keys {', '.join(map(str, spec)) or 'none'}"
         check.error(line, key, f"each nlu item needs exactly one of intent, synonym, regex, lookup ({found})")
@@ -74,8 +77,9 @@ def _nlu_item(item: Any, line: int, key: str, data: TrainingData, check: FileChe
     where = f"{kind} '{name}'"
     examples = _examples(spec, where, check)
     if kind == "intent":
+        block = Source(check.file, spec.line_of(kind))
         for text, ex_line in examples:
-            _example(text, name, ex_line, where, data, check)
+            _example(text, name, ex_line, block, where, data, check)
     elif kind == "synonym":
         for text, _ in examples:
             data.synonyms[text.lower()] = name
@@ -104,6 +108,9 @@ def _examples(spec: YDict, where: str, check: FileChecker) -> list[tuple[str, in
     if not isinstance(block, str):
         check.error(line, "examples", f"expected a '|' block of '- ' lines, got {describe(block)}")
         return []
+    if getattr(block, "style", None) == ">":
+        check.error(line, "examples", f"use '|' (examples: |) in {where}, not '>', which folds all examples into one line")
+        return []
     result = []
     for text, ex_line in example_lines(block, line):
         if not text.startswith("- ") and text != "-":
@@ -116,8 +123,8 @@ def _examples(spec: YDict, where: str, check: FileChecker) -> list[tuple[str, in
     return result
 
 
-def _example(marked: str, intent: str, line: int, where: str, data: TrainingData,
-             check: FileChecker) -> None:
+def _example(marked: str, intent: str, line: int, block: Source, where: str,
+             data: TrainingData, check: FileChecker) -> None:
     if not marked:
         check.error(line, "examples", f"empty example ('- ' with no text) in {where}")
         return
@@ -132,7 +139,7 @@ def _example(marked: str, intent: str, line: int, where: str, data: TrainingData
     for span in spans:
         if span.value != span.text:
             data.synonyms.setdefault(span.text.lower(), span.value)
-    data.examples.append(Example(text, intent, spans, Source(check.file, line)))
+    data.examples.append(Example(text, intent, spans, Source(check.file, line), block))
 
 
 def _regex(name: str, examples: list[tuple[str, int]], line: int, where: str,
@@ -190,8 +197,9 @@ def _step(item: Any, line: int, key: str, test_file: bool, check: FileChecker) -
     check.known_keys(spec, (kind, *STEP_EXTRA.get(kind, ())), key)
     source = Source(check.file, line)
     value = spec[kind]
-    if kind in ("slot_was_set",):
-        return StoryStep(kind, slots=_slot_values(value, spec.line_of(kind), f"{key}.{kind}", check), source=source)
+    if kind == "slot_was_set":
+        slots, lines = _slot_values(value, spec.line_of(kind), f"{key}.{kind}", check)
+        return StoryStep(kind, slots=slots, source=source, item_lines=lines)
     if kind == "or":
         alternatives = _steps(value, spec.line_of(kind), f"{key}.or", test_file, check)
         return StoryStep(kind, alternatives=alternatives, source=source)
@@ -202,9 +210,9 @@ def _step(item: Any, line: int, key: str, test_file: bool, check: FileChecker) -
     if not isinstance(value, (str, int)) or not str(value).strip():
         check.error(spec.line_of(kind), f"{key}.{kind}", f"expected a name, got {describe(value)}")
         return None
-    entities = _step_entities(spec.get("entities"), spec.line_of("entities"), f"{key}.entities", check)
-    return StoryStep("intent" if kind == "intent" else kind, str(value).strip(),
-                     entities=entities, source=source)
+    entities, lines = _step_entities(spec.get("entities"), spec.line_of("entities"),
+                                     f"{key}.entities", check)
+    return StoryStep(kind, str(value).strip(), entities=entities, source=source, item_lines=lines)
 
 
 def _user_step(spec: YDict, key: str, source: Source, check: FileChecker) -> StoryStep | None:
@@ -224,9 +232,13 @@ def _user_step(spec: YDict, key: str, source: Source, check: FileChecker) -> Sto
                      user_text=text, source=source)
 
 
-def _step_entities(value: Any, line: int, key: str, check: FileChecker) -> tuple[tuple[str, str | None], ...]:
-    entities = []
-    for index, item in enumerate(check.sequence(value, line, key)):
+def _step_entities(value: Any, line: int, key: str,
+                   check: FileChecker) -> tuple[tuple[tuple[str, str | None], ...], tuple[int, ...]]:
+    """(entity, value) pairs of a story step, and the line of each."""
+    entities, lines = [], []
+    items = check.sequence(value, line, key)
+    for index, item in enumerate(items):
+        lines.append(items.line_of(index))
         if isinstance(item, str):
             entities.append((str(item), None))
         elif isinstance(item, dict) and "entity" in item:
@@ -236,12 +248,17 @@ def _step_entities(value: Any, line: int, key: str, check: FileChecker) -> tuple
             entities.append((str(name), None if val is None else str(val)))
         else:
             check.error(line_of(item, line), f"{key}[{index}]", f"expected 'entity' or 'entity: value', got {describe(item)}")
-    return tuple(entities)
+            lines.pop()
+    return tuple(entities), tuple(lines)
 
 
-def _slot_values(value: Any, line: int, key: str, check: FileChecker) -> tuple[tuple[str, object], ...]:
-    slots = []
-    for index, item in enumerate(check.sequence(value, line, key)):
+def _slot_values(value: Any, line: int, key: str,
+                 check: FileChecker) -> tuple[tuple[tuple[str, object], ...], tuple[int, ...]]:
+    """(slot, value) pairs of a slot_was_set step, and the line of each."""
+    slots, lines = [], []
+    items = check.sequence(value, line, key)
+    for index, item in enumerate(items):
+        lines.append(items.line_of(index))
         if isinstance(item, str):
             slots.append((str(item), True))
         elif isinstance(item, dict) and len(item) == 1:
@@ -249,4 +266,5 @@ def _slot_values(value: Any, line: int, key: str, check: FileChecker) -> tuple[t
             slots.append((str(name), val))
         else:
             check.error(line_of(item, line), f"{key}[{index}]", f"expected 'slot: value', got {describe(item)}")
-    return tuple(slots)
+            lines.pop()
+    return tuple(slots), tuple(lines)

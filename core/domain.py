@@ -23,6 +23,16 @@ SLOT_REFERENCE = re.compile(r"(?<!\{)\{([A-Za-z_][\w]*)(?:![rs])?\}(?!\})")
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A name used inside domain.yml that must be declared (checked in the second pass)."""
+
+    kind: str  # "intent" | "entity" | "slot" | "form" | "response"
+    name: str
+    key: str
+    source: Source
+
+
+@dataclass(frozen=True)
 class SlotMapping:
     type: str
     entity: str | None = None
@@ -123,6 +133,8 @@ class Domain:
     generation: GenerationConfig = field(default_factory=GenerationConfig)
     store_entities_as_slots: bool = True
     sources: dict[str, Source] = field(default_factory=dict)  # "intent:greet" -> where declared
+    references: list[Reference] = field(default_factory=list)
+    broken_sections: set[str] = field(default_factory=set)  # unreadable: skip name checks
 
     @property
     def action_names(self) -> list[str]:

@@ -41,6 +41,7 @@ class Example:
     intent: str
     entities: tuple[EntitySpan, ...] = ()
     source: Source | None = field(default=None, compare=False)
+    block: Source | None = field(default=None, compare=False)  # its `- intent:` line
 
     @property
     def retrieval_intent(self) -> tuple[str, str | None]:
@@ -79,6 +80,7 @@ class StoryStep:
     user_text: str | None = None  # `user:` in test stories
     alternatives: tuple["StoryStep", ...] = ()
     source: Source | None = field(default=None, compare=False)
+    item_lines: tuple[int, ...] = field(default=(), compare=False)  # of entities / slots
 
 
 @dataclass(frozen=True)

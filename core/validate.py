@@ -9,11 +9,17 @@ from collections import defaultdict
 from typing import Iterable
 
 from core.checks import did_you_mean
-from core.domain import BUILTIN_SLOTS, DEFAULT_INTENTS, Domain
+from core.domain import BUILTIN_SLOTS, DEFAULT_ACTIONS, DEFAULT_INTENTS, Domain, Reference
 from core.errors import Problem
 from core.training_data import Example, Source, Story, StoryStep, TrainingData
 
 MIN_EXAMPLES = 2
+
+
+BUILT_IN = {*DEFAULT_INTENTS, *BUILTIN_SLOTS, *DEFAULT_ACTIONS}
+SECTIONS = {"intent": "intents", "entity": "entities", "slot": "slots", "form": "forms",
+            "response": "responses", "action": "actions", "role": "entities",
+            "group": "entities"}
 
 
 class CrossChecker:
@@ -30,12 +36,28 @@ class CrossChecker:
         where = source or Source(self.domain_file, 0)
         self.problems.append(Problem(where.file, where.line, key, message, "warning"))
 
-    def known(self, kind: str, name: str, valid: Iterable[str], source: Source | None,
-              key: str, section: str) -> bool:
-        valid = list(valid)
+    def valid_names(self, kind: str) -> list[str]:
+        domain = self.domain
+        return {
+            "intent": [*domain.intents, *DEFAULT_INTENTS],
+            "entity": domain.entities,
+            "slot": [*domain.slots, *BUILTIN_SLOTS],
+            "form": list(domain.forms),
+            "response": list(domain.responses),
+            "action": domain.action_names,
+        }[kind]
+
+    def known(self, kind: str, name: str, source: Source | None, key: str, owner: str = "",
+              valid: Iterable[str] | None = None) -> bool:
+        """True if `name` is declared; else an 'unknown …' error (unless its section is broken)."""
+        valid = list(self.valid_names(kind) if valid is None else valid)
         if name in valid:
             return True
-        self.error(source, key, f"unknown {kind} '{name}'{did_you_mean(name, valid)} "
+        if SECTIONS.get(kind) in self.domain.broken_sections:
+            return False
+        section = "actions' or 'responses" if kind == "action" else SECTIONS.get(kind, kind)
+        suggestions = [v for v in valid if v not in BUILT_IN]  # suggest what the user declared
+        self.error(source, key, f"unknown {kind} '{name}'{owner}{did_you_mean(name, suggestions)} "
                    f"(declare it under '{section}:' in {self.domain_file})")
         return False
 
@@ -55,43 +77,27 @@ def cross_check(domain: Domain, domain_file: str, data: TrainingData,
 
 def _domain_refs(check: CrossChecker) -> None:
     domain = check.domain
-    slots, intents = list(domain.slots), [*domain.intents, *DEFAULT_INTENTS]
-    for slot in domain.slots.values():
-        for mapping in slot.mappings:
-            if mapping.entity:
-                check.known("entity", mapping.entity, domain.entities, mapping.source,
-                            f"slots.{slot.name}.mappings.entity", "entities")
-            for intent in (*mapping.intents, *mapping.not_intents):
-                check.known("intent", intent, intents, mapping.source,
-                            f"slots.{slot.name}.mappings.intent", "intents")
-            if mapping.active_loop and mapping.active_loop not in domain.forms:
-                check.known("form", mapping.active_loop, domain.forms, mapping.source,
-                            f"slots.{slot.name}.mappings.conditions.active_loop", "forms")
+    for ref in domain.references:
+        if ref.kind != "form_slot":
+            check.known(ref.kind, ref.name, ref.source, ref.key)
+        elif check.known("slot", ref.name, ref.source, ref.key, valid=domain.slots):
+            _form_can_ask(check, ref.key.split(".")[1], ref)
+    slots = list(domain.slots)
     for name, variations in domain.responses.items():
         for index, variation in enumerate(variations):
             for slot in variation.slot_names:
-                if slot not in slots and slot not in BUILTIN_SLOTS:
+                if slot not in slots and slot not in BUILTIN_SLOTS and "slots" not in domain.broken_sections:
                     check.error(variation.source, f"responses.{name}[{index}].text",
                                 f"uses slot '{{{slot}}}' that is not declared"
                                 f"{did_you_mean(slot, slots)} (declare it under 'slots:')")
-            for slot, _ in variation.conditions:
-                check.known("slot", slot, [*slots, *BUILTIN_SLOTS], variation.source,
-                            f"responses.{name}[{index}].condition", "slots")
-    for form in domain.forms.values():
-        for slot in form.required_slots:
-            if not check.known("slot", slot, slots, form.source,
-                               f"forms.{form.name}.required_slots", "slots"):
-                continue
-            asks = (f"utter_ask_{slot}", f"utter_ask_{form.name}_{slot}", f"action_ask_{slot}")
-            if not any(a in domain.responses or a in domain.actions for a in asks):
-                check.error(form.source, f"forms.{form.name}.required_slots",
-                            f"the form cannot ask for '{slot}': add a response 'utter_ask_{slot}'")
-    handoff_source = domain.declared_at("section", "handoff")
-    for intent in domain.handoff.trigger_intents:
-        check.known("intent", intent, domain.intents, handoff_source, "handoff.trigger_intents", "intents")
-    if domain.handoff.response:
-        check.known("response", domain.handoff.response, domain.responses, handoff_source,
-                    "handoff.response", "responses")
+
+
+def _form_can_ask(check: CrossChecker, form: str, ref: Reference) -> None:
+    domain, slot = check.domain, ref.name
+    asks = (f"utter_ask_{slot}", f"utter_ask_{form}_{slot}", f"action_ask_{slot}")
+    if not any(a in domain.responses or a in domain.actions for a in asks):
+        check.error(ref.source, ref.key,
+                    f"form '{form}' cannot ask for '{slot}': add a response 'utter_ask_{slot}'")
 
 
 def _examples(check: CrossChecker, examples: list[Example], training: bool) -> None:
@@ -104,9 +110,10 @@ def _examples(check: CrossChecker, examples: list[Example], training: bool) -> N
         counts[base] += 1
         if base not in reported and base not in domain.intents:
             reported.add(base)
-            check.known("intent", base, domain.intents, example.source, "intent", "intents")
+            check.known("intent", base, example.block or example.source, "intent",
+                        valid=domain.intents)
         for span in example.entities:
-            if check.known("entity", span.entity, domain.entities, example.source, "examples", "entities"):
+            if check.known("entity", span.entity, example.source, "examples"):
                 _role_group(check, span.entity, span.role, span.group, example.source)
         key = " ".join(example.text.lower().split())
         first = seen.get(key)
@@ -137,24 +144,25 @@ def _role_group(check: CrossChecker, entity: str, role: str | None, group: str |
     for kind, value, declared in (("role", role, check.domain.entity_roles),
                                   ("group", group, check.domain.entity_groups)):
         if value is not None:
-            check.known(f"{kind} of entity '{entity}'", value, declared.get(entity, ()),
-                        source, "examples", "entities")
+            check.known(kind, value, source, "examples", f" of entity '{entity}'",
+                        valid=declared.get(entity, ()))
 
 
 def _step(check: CrossChecker, step: StoryStep) -> None:
-    domain = check.domain
-    if step.kind == "intent" and step.name:
-        check.known("intent", step.name, [*domain.intents, *DEFAULT_INTENTS], step.source,
-                    "intent", "intents")
-    if step.kind == "action":
-        check.known("action", step.name, domain.action_names, step.source, "action",
-                    "actions' or 'responses")
+    if step.kind in ("intent", "action") and step.name:
+        check.known(step.kind, step.name, step.source, step.kind)
     if step.kind == "active_loop" and step.name:
-        check.known("form", step.name, domain.forms, step.source, "active_loop", "forms")
-    for entity, _ in step.entities:
-        check.known("entity", entity, domain.entities, step.source, "entities", "entities")
-    for slot, _ in step.slots:
-        check.known("slot", slot, [*domain.slots, *BUILTIN_SLOTS], step.source,
-                    "slot_was_set", "slots")
+        check.known("form", step.name, step.source, "active_loop")
+    for index, (entity, _) in enumerate(step.entities):
+        check.known("entity", entity, _item_source(step, index), "entities")
+    for index, (slot, _) in enumerate(step.slots):
+        check.known("slot", slot, _item_source(step, index), "slot_was_set")
     for alternative in step.alternatives:
         _step(check, alternative)
+
+
+def _item_source(step: StoryStep, index: int) -> Source | None:
+    """Where the index-th entity or slot of a step is written (its own line if known)."""
+    if step.source and index < len(step.item_lines):
+        return Source(step.source.file, step.item_lines[index])
+    return step.source

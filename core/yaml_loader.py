@@ -69,13 +69,13 @@ def load_yaml(path: Path) -> tuple[Any, list[Problem]]:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(exc, name)]
+        return None, [_syntax_problem(exc, name, text)]
     except yaml.YAMLError as exc:
         return None, [Problem(name, 1, "", f"YAML error: {exc}")]
     finally:
         loader.dispose()
     problems: list[Problem] = []
-    return _build(node, yaml.SafeLoader(""), name, problems), problems
+    return _build(node, yaml.SafeLoader(""), name, problems, ""), problems
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, Problem | None]:
@@ -109,9 +109,13 @@ def _tab_problems(text: str, name: str) -> list[Problem]:
     return problems
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else 1
+    opened = _unclosed_quote(text.splitlines(), line)
+    if opened:
+        return Problem(name, opened, "", "YAML syntax error: a quote opened on this line is "
+                       "never closed, so the lines after it were read as part of the text")
     what = exc.problem or "invalid YAML"
     if exc.context:
         what = f"{exc.context}, {what}"
@@ -123,28 +127,46 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
     return Problem(name, line, "", f"YAML syntax error: {what}{hint}")
 
 
-def _build(node: yaml.Node, loader: yaml.SafeLoader, name: str, problems: list[Problem]) -> Any:
+def _unclosed_quote(lines: list[str], error_line: int) -> int | None:
+    """The line (1-based) of a value whose opening quote is never closed, if any.
+
+    PyYAML reads on past such a quote and complains lines later; look back for a
+    `key: "value` line with an odd number of double quotes.
+    """
+    for number in range(error_line - 1, max(0, error_line - 15), -1):
+        line = lines[number - 1].replace('\\"', "")
+        _, sep, value = line.partition(": ")
+        value = value.split(" #")[0].strip()
+        if sep and value.startswith('"') and value.count('"') % 2 == 1:
+            return number
+    return None
+
+
+def _build(node: yaml.Node, loader: yaml.SafeLoader, name: str, problems: list[Problem],
+           path: str) -> Any:
     """Turn a composed node tree into YDict/YList/YStr, flagging duplicate keys."""
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result = YDict()
         result.line, result.key_lines = line, {}
         for key_node, value_node in node.value:
-            key = _build(key_node, loader, name, problems)
+            key = _build(key_node, loader, name, problems, path)
             key = str(key) if key is not None else "null"
             key_line = key_node.start_mark.line + 1
+            child = f"{path}.{key}" if path else key
             if key in result.key_lines:
                 problems.append(Problem(
-                    name, key_line, key,
+                    name, key_line, child,
                     f"duplicate key (first defined at line {result.key_lines[key]}); "
                     "the second one would silently replace the first",
                 ))
                 continue
             result.key_lines[key] = key_line
-            result[YStr(key)] = _build(value_node, loader, name, problems)
+            result[YStr(key)] = _build(value_node, loader, name, problems, child)
         return result
     if isinstance(node, yaml.SequenceNode):
-        items = YList(_build(item, loader, name, problems) for item in node.value)
+        items = YList(_build(item, loader, name, problems, f"{path}[{i}]")
+                      for i, item in enumerate(node.value))
         items.line = line
         items.item_lines = [item.start_mark.line + 1 for item in node.value]
         return items

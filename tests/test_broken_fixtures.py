@@ -3,7 +3,8 @@ exact file, line and key its `# expect:` comments name, and never with a traceba
 
 A fixture in broken/domain/ replaces domain.yml, one in broken/config/ replaces
 config.yml, one in broken/data/ is added to data/ of a small valid project.
-Each `# expect: LINE: KEY: TEXT` line is one problem that must be reported.
+Each `# expect: LINE: KEY: TEXT` line is one problem that must be reported; KEY `-`
+stands for a file-level problem printed without a key (`file:LINE: message`).
 """
 from __future__ import annotations
 
@@ -61,7 +62,8 @@ def test_broken_fixture_reports_file_line_key(tmp_path: Path, fixture: Path) -> 
     assert "Traceback" not in output and "Internal error" not in output, output
     lines = output.splitlines()
     for line, key, text in expectations:
-        prefix = f"{target_path(fixture)}:{int(line)}: {key.decode()}:"
+        key = key.decode().strip()
+        prefix = f"{target_path(fixture)}:{int(line)}: " + ("" if key == "-" else f"{key}:")
         matching = [l for l in lines if l.startswith(prefix)]
         assert matching, f"no problem starting with {prefix!r} in:\n{output}"
         assert any(text.decode().strip() in l for l in matching), (
