@@ -83,5 +83,44 @@ def validate(project: Path) -> None:
     )
 
 
+MODELS_OPTION = click.option(
+    "--models", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Where trained models live [default: PROJECT/models].",
+)
+
+
+@cli.command()
+@PROJECT_OPTION
+@MODELS_OPTION
+@click.option("--force", is_flag=True, help="Retrain even if data and config are unchanged.")
+@click.option("--device", default=None, help="cpu, cuda or auto [default: the config's, cpu].")
+def train(project: Path, models: Path | None, force: bool, device: str | None) -> None:
+    """Validate, then train the NLU into models/ (skipped when nothing it reads changed)."""
+    from assistant.train import train_project
+    from core.project import load_project
+
+    loaded = load_project(project)
+    print_problems(loaded.warnings)
+    outcome = train_project(loaded, models or project / "models", force=force, device=device)
+    if outcome.retrained:
+        click.secho(f"✓ Trained NLU into {outcome.nlu_dir}", fg="green")
+    else:
+        click.secho(
+            f"✓ NLU is up to date ({outcome.nlu_dir}, data fingerprint {outcome.fingerprint[:12]}); "
+            "nothing to train. Use --force to retrain.", fg="green",
+        )
+
+
+@cli.command()
+@PROJECT_OPTION
+@MODELS_OPTION
+@click.option("--debug", is_flag=True, help="Also print why each action was chosen.")
+def shell(project: Path, models: Path | None, debug: bool) -> None:
+    """Chat with the trained assistant. Reads piped input line by line; /restart, /exit."""
+    from assistant.shell import run_shell
+
+    run_shell(project, models or project / "models", debug=debug)
+
+
 if __name__ == "__main__":
     cli()

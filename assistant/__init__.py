@@ -1,0 +1,1 @@
+"""The assembled assistant: training a project into models/, and talking to it."""

@@ -1,0 +1,1 @@
+"""Turning an action into what the customer reads."""

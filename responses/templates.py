@@ -1,0 +1,56 @@
+"""Fill a response template from slots without ever showing a raw `{slot}`.
+
+Among a response's variations, those whose `condition`s hold are preferred (the most
+specific first); among those, variations whose slots are all set. A slot still missing
+after that is rendered as a neutral gap rather than as `{slot}`.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from core.domain import SLOT_REFERENCE, Button, ResponseVariation
+
+MISSING = "—"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    image: str | None = None
+    action: str = ""
+
+
+def choose(variations: list[ResponseVariation], slots: dict[str, object],
+           rng: random.Random, language: str | None = None) -> ResponseVariation | None:
+    """The variation to show: conditions met, language matching, all slots filled if possible."""
+    usable = [v for v in variations
+              if all(slots.get(name) == value for name, value in v.conditions)
+              and (v.language is None or v.language == language)]
+    if not usable:
+        return None
+    most_specific = max(len(v.conditions) for v in usable)
+    usable = [v for v in usable if len(v.conditions) == most_specific]
+    complete = [v for v in usable if all(slots.get(s) is not None for s in v.slot_names)]
+    return rng.choice(complete or usable)
+
+
+def fill(text: str, slots: dict[str, object]) -> str:
+    """Replace `{slot}` with its value; unset slots become a neutral gap; `{{` stays `{`."""
+    def value(match) -> str:
+        found = slots.get(match.group(1))
+        return MISSING if found is None else str(found)
+
+    filled = SLOT_REFERENCE.sub(value, text)
+    return filled.replace("{{", "{").replace("}}", "}")
+
+
+def render(name: str, variations: list[ResponseVariation], slots: dict[str, object],
+           rng: random.Random, language: str | None = None) -> Reply | None:
+    variation = choose(variations, slots, rng, language)
+    if variation is None:
+        return None
+    return Reply(fill(variation.text, slots), variation.buttons, variation.image, name)
