@@ -1,0 +1,75 @@
+"""Read JointBERT-style datasets (seq.in / seq.out / label) into `TrainingData`.
+
+Tokens are joined with single spaces, so token i covers a known character span;
+BIO tags become `EntitySpan`s over those spans (lenient merge, like conlleval).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.training_data import EntitySpan, Example, TrainingData
+from nlu.decode import bio_to_spans
+
+
+@dataclass(frozen=True)
+class SeqExample:
+    """One line of a split: tokens, their gold BIO tags and the intent."""
+
+    tokens: tuple[str, ...]
+    tags: tuple[str, ...]
+    intent: str
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    def token_spans(self) -> list[tuple[int, int]]:
+        spans, pos = [], 0
+        for tok in self.tokens:
+            spans.append((pos, pos + len(tok)))
+            pos += len(tok) + 1
+        return spans
+
+
+def read_split(root: Path, split: str) -> list[SeqExample]:
+    """Read `root/split/{seq.in,seq.out,label}`; checks that lines and tokens align."""
+    folder = Path(root) / split
+    ins = (folder / "seq.in").read_text(encoding="utf-8").splitlines()
+    outs = (folder / "seq.out").read_text(encoding="utf-8").splitlines()
+    labels = (folder / "label").read_text(encoding="utf-8").splitlines()
+    if not (len(ins) == len(outs) == len(labels)):
+        raise ValueError(f"{folder}: seq.in/seq.out/label have different line counts")
+    out = []
+    for n, (line, tag_line, label) in enumerate(zip(ins, outs, labels), start=1):
+        tokens, tags = tuple(line.split()), tuple(tag_line.split())
+        if len(tokens) != len(tags):
+            raise ValueError(f"{folder}/seq.out:{n}: {len(tags)} tags for {len(tokens)} tokens")
+        out.append(SeqExample(tokens, tags, label.strip()))
+    return out
+
+
+def to_example(ex: SeqExample) -> Example:
+    """An `Example` with character-span entities built from the BIO tags."""
+    spans = ex.token_spans()
+    text = ex.text
+    entities = []
+    for label, first, last in bio_to_spans(ex.tags):
+        start, end = spans[first][0], spans[last - 1][1]
+        entities.append(EntitySpan(start, end, label, text[start:end], text[start:end]))
+    return Example(text=text, intent=ex.intent, entities=tuple(entities))
+
+
+def to_training_data(examples: list[SeqExample]) -> TrainingData:
+    return TrainingData(examples=[to_example(e) for e in examples])
+
+
+def tags_from_entities(ex: SeqExample, entities: list[tuple[str, int, int]]) -> list[str]:
+    """Per-token BIO tags from predicted (label, char start, char end) entities."""
+    tags = ["O"] * len(ex.tokens)
+    for label, start, end in sorted(entities, key=lambda e: e[1]):
+        inside = [i for i, (ts, te) in enumerate(ex.token_spans())
+                  if ts < end and te > start and tags[i] == "O"]
+        for k, i in enumerate(inside):
+            tags[i] = ("B-" if k == 0 else "I-") + label
+    return tags

@@ -1,0 +1,166 @@
+"""The trained model on disk: one self-contained, versioned directory.
+
+Layout of `models/<name>/`::
+
+    metadata.json      format_version, fingerprint, labels, metrics, library versions
+    nlu_config.json    the NLUConfig it was trained with
+    patterns.json      regexes, lookup tables and synonyms used at parse time
+    encoder/           encoder config.json (architecture only)
+    tokenizer/         fast tokenizer files
+    model.safetensors  all weights: encoder + heads + CRF
+
+Loading checks `format_version` first and refuses other versions with
+`IncompatibleModelError`. `fingerprint` hashes exactly what training reads, so the
+CLI can skip retraining when neither the NLU data nor the NLU config changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.training_data import TrainingData
+from nlu.config import NLUConfig
+from nlu.errors import IncompatibleModelError, ModelNotFoundError
+from nlu.labels import Labels
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerFast
+
+    from nlu.model import JointModel
+
+FORMAT_VERSION = 1
+METADATA_FILE = "metadata.json"
+_NOT_FINGERPRINTED = {"device", "num_threads"}  # where it runs, not what it learns
+
+
+def fingerprint(data: TrainingData, config: NLUConfig) -> str:
+    """sha256 over NLU examples, synonyms, regexes, lookups and the NLU config.
+
+    Responses, stories and rules are not part of it. Example order is included
+    because shuffling (and so the trained model) depends on it.
+    """
+    payload = {
+        "format_version": FORMAT_VERSION,
+        "examples": [
+            [e.text, e.intent,
+             [[s.start, s.end, s.entity, s.value, s.role, s.group] for s in e.entities]]
+            for e in data.examples
+        ],
+        "synonyms": sorted(data.synonyms.items()),
+        "regexes": [[r.name, r.pattern] for r in data.regexes],
+        "lookups": [[t.name, list(t.elements)] for t in data.lookups],
+        "config": {k: v for k, v in config.to_dict().items() if k not in _NOT_FINGERPRINTED},
+    }
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def read_metadata(model_dir: Path) -> dict[str, Any]:
+    """Read and version-check `metadata.json`; clear errors for missing/incompatible models."""
+    path = Path(model_dir) / METADATA_FILE
+    if not path.is_file():
+        raise ModelNotFoundError(
+            f"no trained NLU model at {model_dir} (missing {METADATA_FILE}); train one first"
+        )
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise IncompatibleModelError(f"{path} is not valid JSON ({exc}); retrain the model") from exc
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise IncompatibleModelError(
+            f"NLU model at {model_dir} has format_version {version!r}, but this version of "
+            f"Switchboard reads format_version {FORMAT_VERSION}; retrain the model"
+        )
+    return meta
+
+
+def is_up_to_date(model_dir: Path, expected_fingerprint: str) -> bool:
+    """True when a loadable model exists at `model_dir` with this fingerprint."""
+    try:
+        return read_metadata(model_dir).get("fingerprint") == expected_fingerprint
+    except (ModelNotFoundError, IncompatibleModelError):
+        return False
+
+
+def save_artifact(out_dir: Path, model: "JointModel", tokenizer: "PreTrainedTokenizerFast",
+                  labels: Labels, config: NLUConfig, patterns: dict[str, Any],
+                  data_fingerprint: str, metrics: dict[str, Any]) -> None:
+    """Write everything into a temp dir, then swap it in, so a crash never leaves half a model."""
+    import torch
+    import transformers
+    from safetensors.torch import save_file
+
+    out_dir = Path(out_dir)
+    tmp = out_dir.with_name(out_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    model.encoder.config.save_pretrained(tmp / "encoder")
+    tokenizer.save_pretrained(tmp / "tokenizer")
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(tmp / "model.safetensors"))
+    _write_json(tmp / "nlu_config.json", config.to_dict())
+    _write_json(tmp / "patterns.json", patterns)
+    _write_json(tmp / METADATA_FILE, {
+        "format_version": FORMAT_VERSION,
+        "fingerprint": data_fingerprint,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "encoder": config.encoder,
+        "use_crf": config.use_crf,
+        "intents": list(labels.intents),
+        "tags": list(labels.tags),
+        "metrics": metrics,
+        "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
+    })
+    _swap_in(tmp, out_dir)
+
+
+def _swap_in(tmp: Path, out_dir: Path) -> None:
+    old = out_dir.with_name(out_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists():
+        out_dir.rename(old)
+    tmp.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+@dataclass
+class Artifact:
+    """A loaded model directory, ready for `NLUParser`."""
+
+    model: "JointModel"
+    tokenizer: "PreTrainedTokenizerFast"
+    labels: Labels
+    config: NLUConfig
+    patterns: dict[str, Any]
+    metadata: dict[str, Any]
+
+
+def load_artifact(model_dir: Path, device: str = "cpu") -> Artifact:
+    """Load a model directory written by `save_artifact` (version-checked first)."""
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer
+
+    from nlu.encoder import encoder_from_config
+    from nlu.model import JointModel
+
+    model_dir = Path(model_dir)
+    meta = read_metadata(model_dir)
+    config = NLUConfig.from_dict(json.loads((model_dir / "nlu_config.json").read_text("utf-8")))
+    labels = Labels(tuple(meta["intents"]), tuple(meta["tags"]))
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir / "tokenizer"), local_files_only=True)
+    encoder = encoder_from_config(model_dir / "encoder")
+    model = JointModel(encoder, len(labels.intents), len(labels.tags), config.dropout, config.use_crf)
+    model.load_state_dict(load_file(str(model_dir / "model.safetensors")), strict=True)
+    model.to(device).eval()
+    patterns = json.loads((model_dir / "patterns.json").read_text("utf-8"))
+    return Artifact(model, tokenizer, labels, config, patterns, meta)

@@ -1,0 +1,114 @@
+"""`NLUConfig`: every knob of the joint intent + entity model, with validation.
+
+The dataclass is the schema: `from_dict` rejects unknown keys (listing the valid
+ones) and checks value ranges, reporting all problems at once.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from nlu.errors import NLUConfigError
+
+DEFAULT_ENCODER = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class NLUConfig:
+    """Hyper-parameters of the joint model, its training and its parsing.
+
+    Defaults are sized for a support assistant (~30 intents, ~700 examples) so that
+    training finishes within ~3 minutes on 2 CPU cores (`time_budget_s`).
+    """
+
+    encoder: str = DEFAULT_ENCODER  # HF name, local path, or "default"
+    epochs: int = 20
+    batch_size: int = 32
+    learning_rate: float = 1e-4  # encoder
+    head_learning_rate: float = 1e-3  # intent/tag heads and CRF transitions
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    max_length: int = 128  # word pieces; longer messages are truncated
+    dropout: float = 0.1
+    use_crf: bool = True
+    freeze_embeddings: bool = True  # word-piece embeddings fixed: ~1/3 faster on CPU
+    balance_classes: bool = True  # inverse-sqrt-frequency intent loss weights
+    seed: int = 42
+    dev_fraction: float = 0.1  # held out for early stopping; 0 disables it
+    patience: int = 4  # epochs without dev improvement before stopping
+    time_budget_s: float | None = 150.0  # wall-clock cap on training; None = no cap
+    max_steps: int | None = None  # optimizer-step cap; None = no cap
+    num_threads: int | None = None  # torch CPU threads; None = torch default
+    ranking_size: int = 10  # intents in Message.intent_ranking
+    language: str = "en"
+    device: str = "cpu"  # "cpu", "cuda", "cuda:1", or "auto"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "NLUConfig":
+        """Build a config from a YAML mapping; raise `NLUConfigError` listing all problems."""
+        data = dict(data or {})
+        valid = [f.name for f in fields(cls)]
+        problems = [
+            (key, f"unknown key; valid keys are: {', '.join(valid)}")
+            for key in data
+            if key not in valid
+        ]
+        known = {k: v for k, v in data.items() if k in valid}
+        problems += _type_problems(known)
+        if not problems:
+            problems += _range_problems(cls(**known))
+        if problems:
+            raise NLUConfigError(problems)
+        return cls(**known)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_INTS = {"epochs", "batch_size", "max_length", "seed", "patience", "ranking_size"}
+_FLOATS = {"learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio",
+           "dropout", "dev_fraction"}
+_OPT_INTS = {"max_steps", "num_threads"}
+_BOOLS = {"use_crf", "balance_classes", "freeze_embeddings"}
+_STRS = {"encoder", "language", "device"}
+
+
+def _type_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """Check each value's type (YAML gives ints for floats; bools are not ints)."""
+    problems = []
+    for key, value in values.items():
+        is_int = isinstance(value, int) and not isinstance(value, bool)
+        ok = (
+            (key in _INTS and is_int)
+            or (key in _FLOATS and (is_int or isinstance(value, float)))
+            or (key in _OPT_INTS and (value is None or is_int))
+            or (key == "time_budget_s" and (value is None or is_int or isinstance(value, float)))
+            or (key in _BOOLS and isinstance(value, bool))
+            or (key in _STRS and isinstance(value, str) and value.strip() != "")
+        )
+        if not ok:
+            problems.append((key, f"bad value {value!r} ({type(value).__name__})"))
+    return problems
+
+
+def _range_problems(cfg: NLUConfig) -> list[tuple[str, str]]:
+    """Check value ranges of an already well-typed config."""
+    checks = [
+        ("epochs", cfg.epochs >= 1, "must be >= 1"),
+        ("batch_size", cfg.batch_size >= 1, "must be >= 1"),
+        ("learning_rate", cfg.learning_rate > 0, "must be > 0"),
+        ("head_learning_rate", cfg.head_learning_rate > 0, "must be > 0"),
+        ("weight_decay", cfg.weight_decay >= 0, "must be >= 0"),
+        ("warmup_ratio", 0 <= cfg.warmup_ratio < 1, "must be in [0, 1)"),
+        ("max_length", 8 <= cfg.max_length <= 512, "must be in [8, 512]"),
+        ("dropout", 0 <= cfg.dropout < 1, "must be in [0, 1)"),
+        ("dev_fraction", 0 <= cfg.dev_fraction < 1, "must be in [0, 1)"),
+        ("patience", cfg.patience >= 1, "must be >= 1"),
+        ("time_budget_s", cfg.time_budget_s is None or cfg.time_budget_s > 0, "must be > 0"),
+        ("max_steps", cfg.max_steps is None or cfg.max_steps >= 1, "must be >= 1"),
+        ("num_threads", cfg.num_threads is None or cfg.num_threads >= 1, "must be >= 1"),
+        ("ranking_size", cfg.ranking_size >= 1, "must be >= 1"),
+        ("device", cfg.device == "auto" or cfg.device.split(":")[0] in ("cpu", "cuda", "mps"),
+         "must be cpu, cuda, cuda:N, mps or auto"),
+    ]
+    return [(key, msg) for key, ok, msg in checks if not ok]

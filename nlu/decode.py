@@ -1,0 +1,168 @@
+"""Pure postprocessing: words from text, word <-> word-piece alignment, tag decoding,
+BIO merging and entity construction. No torch; unit-tested with hand-made arrays.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from core.message import Entity, IntentScore
+
+# Ideographs and kana: one word per character (these scripts use no spaces).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD_RE = re.compile(
+    rf"[{_CJK}]"  # one CJK character
+    rf"|(?:[^\W{_CJK}]|[\u0300-\u036f])+"  # a run of letters/digits (+ combining marks)
+    r"|[^\w\s]"  # one punctuation mark, symbol or emoji code point
+)
+
+Span = tuple[int, int]
+
+
+def split_words(text: str) -> list[Span]:
+    """Character spans of the words of `text`: whitespace/punctuation split, CJK per char."""
+    return [m.span() for m in _WORD_RE.finditer(text)]
+
+
+def align_words(words: Sequence[Span], token_offsets: Sequence[Span]) -> list[int]:
+    """For each word, the index of the first token that starts inside it, or -1.
+
+    Special tokens have empty offsets (start == end) and are skipped. A word gets -1
+    when truncation cut it off or a token spanning two words started in the previous one.
+    """
+    aligned = [-1] * len(words)
+    w = 0
+    for t, (start, end) in enumerate(token_offsets):
+        if start == end:
+            continue
+        while w < len(words) and words[w][1] <= start:
+            w += 1
+        if w == len(words):
+            break
+        if words[w][0] <= start and aligned[w] == -1:
+            aligned[w] = t
+    return aligned
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    z = np.exp(x - x.max(axis=axis, keepdims=True))
+    return z / z.sum(axis=axis, keepdims=True)
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    m = x.max(axis=axis, keepdims=True)
+    return (m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
+def viterbi(emissions: np.ndarray, start: np.ndarray, end: np.ndarray,
+            transitions: np.ndarray) -> list[int]:
+    """Best tag sequence under a linear-chain CRF. emissions [W, K] -> W tag ids."""
+    if len(emissions) == 0:
+        return []
+    score = start + emissions[0]  # [K]
+    back = []
+    for t in range(1, len(emissions)):
+        cand = score[:, None] + transitions  # [K_from, K_to]
+        back.append(cand.argmax(0))
+        score = cand.max(0) + emissions[t]
+    best = [int((score + end).argmax())]
+    for ptr in reversed(back):
+        best.append(int(ptr[best[-1]]))
+    return best[::-1]
+
+
+def crf_marginals(emissions: np.ndarray, start: np.ndarray, end: np.ndarray,
+                  transitions: np.ndarray) -> np.ndarray:
+    """p(tag_t = k | sentence) by forward-backward in log space: [W, K] -> [W, K]."""
+    n = len(emissions)
+    if n == 0:
+        return np.zeros_like(emissions)
+    alpha = np.zeros_like(emissions)
+    beta = np.zeros_like(emissions)
+    alpha[0] = start + emissions[0]
+    for t in range(1, n):
+        alpha[t] = _logsumexp(alpha[t - 1][:, None] + transitions, 0) + emissions[t]
+    beta[-1] = end
+    for t in range(n - 2, -1, -1):
+        beta[t] = _logsumexp(transitions + (emissions[t + 1] + beta[t + 1])[None, :], 1)
+    log_z = _logsumexp(alpha[-1] + end, 0)
+    return np.exp(alpha + beta - log_z)
+
+
+def bio_constraints(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Penalties that forbid invalid BIO moves: start -> I-x and y -> I-x unless y is B-x/I-x.
+
+    Returns (start [K], transitions [K_from, K_to]) with 0 for allowed, -1e4 for forbidden.
+    """
+    k = len(tags)
+    start, trans = np.zeros(k), np.zeros((k, k))
+    for j, tag in enumerate(tags):
+        if not tag.startswith("I-"):
+            continue
+        start[j] = -1e4
+        for i, prev in enumerate(tags):
+            if prev[2:] != tag[2:] or prev[:2] not in ("B-", "I-"):
+                trans[i, j] = -1e4
+    return start, trans
+
+
+def decode_tags(tag_logits: np.ndarray, crf: dict[str, np.ndarray] | None,
+                constraints: tuple[np.ndarray, np.ndarray] | None = None
+                ) -> tuple[list[int], list[float]]:
+    """Best valid tag ids and per-word confidences (CRF marginals or softmax probabilities).
+
+    With a CRF: Viterbi over its transitions (+ BIO constraints). Without: Viterbi over
+    log-softmax scores with only the constraints, i.e. the best valid BIO sequence.
+    """
+    if len(tag_logits) == 0:
+        return [], []
+    k = tag_logits.shape[1]
+    c_start, c_trans = constraints if constraints is not None else (np.zeros(k), np.zeros((k, k)))
+    if crf is None:
+        probs = softmax(tag_logits)
+        ids = viterbi(np.log(probs + 1e-12), c_start, np.zeros(k), c_trans)
+    else:
+        start, trans = crf["start"] + c_start, crf["transitions"] + c_trans
+        ids = viterbi(tag_logits, start, crf["end"], trans)
+        probs = crf_marginals(tag_logits, crf["start"], crf["end"], crf["transitions"])
+    return ids, [float(probs[w, i]) for w, i in enumerate(ids)]
+
+
+def bio_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Merge BIO tags into (label, first word, end word exclusive) spans.
+
+    Lenient like conlleval: an I- without a matching open entity starts a new one,
+    an I- of another label closes the open one, an entity at the very end is closed.
+    """
+    spans: list[tuple[str, int, int]] = []
+    label, begin = None, 0
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, name = tag.partition("-")
+        continues = prefix == "I" and name == label
+        if label is not None and not continues:
+            spans.append((label, begin, i))
+            label = None
+        if prefix in ("B", "I") and not continues:
+            label, begin = name, i
+    return spans
+
+
+def spans_to_entities(text: str, words: Sequence[Span], spans: Sequence[tuple[str, int, int]],
+                      confidences: Sequence[float], extractor: str = "model") -> list[Entity]:
+    """Entities with exact character offsets taken from the word spans (never re-joined)."""
+    entities = []
+    for label, first, last in spans:
+        start, end = words[first][0], words[last - 1][1]
+        conf = float(np.mean(confidences[first:last])) if last > first else 0.0
+        surface = text[start:end]
+        entities.append(Entity(entity=label, start=start, end=end, text=surface, value=surface,
+                               confidence=conf, extractor=extractor))
+    return entities
+
+
+def rank_intents(probs: np.ndarray, names: Sequence[str], size: int) -> tuple[IntentScore, ...]:
+    """The `size` most likely intents, best first."""
+    order = np.argsort(-probs, kind="stable")[:size]
+    return tuple(IntentScore(names[i], float(probs[i])) for i in order)

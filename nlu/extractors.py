@@ -1,0 +1,84 @@
+"""Rule-based entities from the training data (pure functions).
+
+- regexes: `RegexFeature.name` is the entity type; matched case-insensitively.
+- lookup tables: whole-word, case-insensitive, longest element first.
+- synonyms: map an entity's surface text (lower-cased) to its canonical value.
+
+Overlaps are resolved by priority, never by keeping both (one span, one value):
+regex entities first (user-written, precise patterns such as order ids), then the
+model's entities, then lookup-table matches to fill the gaps.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from core.message import Entity
+from nlu.errors import TrainingDataError
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Compiled regex and lookup patterns, each paired with its entity type."""
+
+    regexes: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    lookups: tuple[tuple[str, re.Pattern[str]], ...] = ()
+
+
+def compile_patterns(regexes: Iterable[tuple[str, str]],
+                     lookups: Iterable[tuple[str, Sequence[str]]]) -> Patterns:
+    """Compile (name, pattern) regexes and (name, elements) lookup tables."""
+    compiled = []
+    for name, pattern in regexes:
+        try:
+            compiled.append((name, re.compile(pattern, re.IGNORECASE)))
+        except re.error as exc:
+            raise TrainingDataError(f"regex {name!r} does not compile: {pattern!r}: {exc}") from exc
+    tables = [(name, _lookup_regex(elements)) for name, elements in lookups if elements]
+    return Patterns(tuple(compiled), tuple(t for t in tables if t[1] is not None))
+
+
+def _lookup_regex(elements: Sequence[str]) -> re.Pattern[str] | None:
+    cleaned = sorted({e.strip() for e in elements if e.strip()}, key=lambda e: (-len(e), e))
+    if not cleaned:
+        return None
+    alternatives = "|".join(re.escape(e) for e in cleaned)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _matches(text: str, named: Iterable[tuple[str, re.Pattern[str]]], extractor: str) -> list[Entity]:
+    found = []
+    for name, pattern in named:
+        for m in pattern.finditer(text):
+            if m.end() > m.start():
+                found.append(Entity(entity=name, start=m.start(), end=m.end(), text=m.group(0),
+                                    value=m.group(0), confidence=1.0, extractor=extractor))
+    return found
+
+
+def regex_entities(text: str, patterns: Patterns) -> list[Entity]:
+    return _matches(text, patterns.regexes, "regex")
+
+
+def lookup_entities(text: str, patterns: Patterns) -> list[Entity]:
+    return _matches(text, patterns.lookups, "lookup")
+
+
+def merge_entities(*groups: Sequence[Entity]) -> list[Entity]:
+    """Keep entities group by group (earlier groups win); drop any that overlaps a kept one."""
+    kept: list[Entity] = []
+    for group in groups:
+        for ent in group:
+            if all(ent.end <= k.start or ent.start >= k.end for k in kept):
+                kept.append(ent)
+    return sorted(kept, key=lambda e: (e.start, e.end))
+
+
+def apply_synonyms(entities: Iterable[Entity], synonyms: Mapping[str, str]) -> list[Entity]:
+    """Replace `value` by the canonical synonym of the (lower-cased, stripped) surface text."""
+    out = []
+    for ent in entities:
+        canonical = synonyms.get(ent.text.strip().lower())
+        out.append(replace(ent, value=canonical) if canonical is not None else ent)
+    return out

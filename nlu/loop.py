@@ -1,0 +1,154 @@
+"""The optimisation loop: AdamW, warm-up + linear decay, early stopping, budgets.
+
+Kept apart from `trainer.py` (data and artifact plumbing) so the loop reads top to bottom.
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from nlu import progress as ui
+from nlu.config import NLUConfig
+from nlu.features import Encoded, collate
+from nlu.labels import Labels
+from nlu.inference import predict
+from nlu.metrics import dev_score, intent_accuracy, span_f1
+from nlu.model import JointModel
+from nlu.report import EpochScores
+
+
+def resolve_device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def intent_weights(items: Sequence[Encoded], n_intents: int) -> torch.Tensor:
+    """Inverse-sqrt-frequency class weights, scaled so the average example weighs 1."""
+    counts = Counter(it.intent for it in items)
+    raw = torch.tensor([counts.get(i, 0) ** -0.5 if counts.get(i) else 0.0
+                        for i in range(n_intents)])
+    mean = sum(raw[it.intent] for it in items) / len(items)
+    return raw / mean
+
+
+def make_optimizer(model: JointModel, config: NLUConfig, total_steps: int
+                   ) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR]:
+    """AdamW (encoder lr vs head lr, no decay on biases/LayerNorm) + warm-up/linear decay."""
+    groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = {}
+    for name, param in model.named_parameters():
+        if not param.requires_grad:
+            continue
+        key = (name.startswith("encoder."), param.ndim >= 2 and "LayerNorm" not in name)
+        groups.setdefault(key, []).append(param)
+    optimizer = torch.optim.AdamW([
+        {"params": params,
+         "lr": config.learning_rate if is_enc else config.head_learning_rate,
+         "weight_decay": config.weight_decay if decays else 0.0}
+        for (is_enc, decays), params in groups.items()
+    ])
+    warmup = int(total_steps * config.warmup_ratio)
+
+    def schedule(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / (warmup + 1)
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+
+
+def evaluate(model: JointModel, items: Sequence[Encoded], labels: Labels, pad_id: int,
+             device: torch.device) -> tuple[float, float]:
+    """Dev intent accuracy and span-level entity F1 (over words that got a word piece)."""
+    preds = predict(model, items, labels.tags, pad_id, device)
+    gold_i = [labels.intents[it.intent] for it in items]
+    pred_i = [labels.intents[int(p.intent_probs.argmax())] for p in preds]
+    gold_t = [[labels.tags[t] for t in it.tags] for it in items]
+    pred_t = [[labels.tags[t] for t in p.tag_ids] for p in preds]
+    return intent_accuracy(gold_i, pred_i), span_f1(gold_t, pred_t)
+
+
+def _clone_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def fit(model: JointModel, train_items: Sequence[Encoded], dev_items: Sequence[Encoded],
+        labels: Labels, config: NLUConfig, device: torch.device, pad_id: int,
+        show: bool) -> dict[str, Any]:
+    """Train in place; leave the best-on-dev weights in `model`; return report fields."""
+    batch_size = config.batch_size
+    total = math.ceil(len(train_items) / batch_size) * config.epochs
+    if config.max_steps:
+        total = min(total, config.max_steps)
+    optimizer, scheduler = make_optimizer(model, config, total)
+    weights = intent_weights(train_items, len(labels.intents)).to(device) \
+        if config.balance_classes else None
+    rng = random.Random(config.seed)
+    began, step, stopped = time.perf_counter(), 0, "epochs"
+    history: list[EpochScores] = []
+    best_score, best_epoch, best_state, stale = -1.0, 1, None, 0
+    with ui.TrainProgress(total, show) as bar:
+        for epoch in range(1, config.epochs + 1):
+            epoch_began = time.perf_counter()
+            order = list(range(len(train_items)))
+            rng.shuffle(order)
+            model.train()
+            losses = []
+            for lo in range(0, len(order), batch_size):
+                batch = collate([train_items[i] for i in order[lo : lo + batch_size]],
+                                pad_id, with_labels=True).to(device)
+                loss = model.loss(batch, weights)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                step += 1
+                losses.append(loss.item())
+                bar.step(losses[-1])
+                stopped = _budget_hit(config, began, step, total) or stopped
+                if stopped != "epochs":
+                    break
+            acc, f1 = evaluate(model, dev_items, labels, pad_id, device) if dev_items \
+                else (None, None)
+            scores = EpochScores(epoch, float(np.mean(losses)), acc, f1,
+                                 time.perf_counter() - epoch_began)
+            history.append(scores)
+            bar.epoch_done(scores, config.epochs)
+            score = dev_score(acc, f1) if dev_items else float(epoch)
+            if score > best_score:
+                best_score, best_epoch, stale = score, epoch, 0
+                best_state = _clone_state(model) if dev_items else None
+            else:
+                stale += 1
+            if stopped == "epochs" and dev_items and stale >= config.patience:
+                stopped = "early_stopping"
+            if stopped != "epochs":
+                break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return {"epochs_run": len(history), "best_epoch": best_epoch, "steps": step,
+            "train_seconds": time.perf_counter() - began, "stopped_because": stopped,
+            "history": tuple(history)}
+
+
+def _budget_hit(config: NLUConfig, began: float, step: int, total: int) -> str | None:
+    """Which cap (if any) ends training after this step."""
+    if config.time_budget_s is not None and time.perf_counter() - began > config.time_budget_s:
+        return "time_budget"
+    if config.max_steps is not None and step >= total:
+        return "max_steps"
+    return None

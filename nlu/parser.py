@@ -1,0 +1,113 @@
+"""`NLUParser`: text in, frozen `Message` out.
+
+preprocess (words + word pieces with offsets) -> forward (`nlu.inference.predict`)
+-> postprocess (`build_message`, pure: BIO merge, confidences, rule entities,
+synonyms). Offsets always come from the original text, never from re-joined tokens.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from core.message import Entity, Message
+from nlu.artifact import Artifact, load_artifact
+from nlu.decode import bio_to_spans, rank_intents, spans_to_entities
+from nlu.extractors import (
+    Patterns,
+    apply_synonyms,
+    compile_patterns,
+    lookup_entities,
+    merge_entities,
+    regex_entities,
+)
+from nlu.features import Encoded, encode_texts
+from nlu.labels import Labels, split_label
+from nlu.inference import RawPrediction, predict
+from nlu.loop import resolve_device
+
+
+def model_entities(text: str, enc: Encoded, raw: RawPrediction, labels: Labels) -> list[Entity]:
+    """Entities predicted by the tagger, with entity/role/group split out of the label."""
+    tags = ["O"] * len(enc.words)
+    confs = [0.0] * len(enc.words)
+    for k, w in enumerate(enc.kept):
+        tags[w], confs[w] = labels.tags[raw.tag_ids[k]], raw.tag_confidences[k]
+    out = []
+    for ent in spans_to_entities(text, enc.words, bio_to_spans(tags), confs):
+        entity, role, group = split_label(ent.entity)
+        out.append(replace(ent, entity=entity, role=role, group=group))
+    return out
+
+
+def build_message(text: str, enc: Encoded, raw: RawPrediction, labels: Labels,
+                  patterns: Patterns, synonyms: dict[str, str], ranking_size: int,
+                  language: str) -> Message:
+    """Assemble the `Message` for one text from the model's raw output (pure)."""
+    ranking = rank_intents(raw.intent_probs, labels.intents, ranking_size)
+    entities = merge_entities(regex_entities(text, patterns),
+                              model_entities(text, enc, raw, labels),
+                              lookup_entities(text, patterns))
+    return Message(text=text, intent=ranking[0], intent_ranking=ranking,
+                   entities=tuple(apply_synonyms(entities, synonyms)), language=language)
+
+
+def _quantize(module: torch.nn.Module) -> torch.nn.Module:
+    import warnings
+
+    with warnings.catch_warnings():  # torch.ao.quantization announces its successor
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+class NLUParser:
+    """A loaded NLU model. Thread-compatible for reading; not for concurrent training."""
+
+    def __init__(self, artifact: Artifact, device: str = "cpu") -> None:
+        self.artifact = artifact
+        self.device = resolve_device(device)
+        self.config = artifact.config
+        self.labels = artifact.labels
+        self.patterns = compile_patterns(artifact.patterns["regexes"], artifact.patterns["lookups"])
+        self.synonyms: dict[str, str] = dict(artifact.patterns["synonyms"])
+        self.pad_id = artifact.tokenizer.pad_token_id or 0
+
+    @classmethod
+    def load(cls, model_dir: str | Path, device: str = "cpu", num_threads: int | None = None,
+             quantize: bool = False) -> "NLUParser":
+        """Load `models/<name>/`; raises ModelNotFoundError / IncompatibleModelError.
+
+        `quantize=True` (CPU only) swaps the encoder's Linear layers for dynamic int8
+        ones: several times faster for single messages, at a small accuracy cost.
+        """
+        if num_threads:
+            torch.set_num_threads(num_threads)
+        dev = resolve_device(device)
+        artifact = load_artifact(Path(model_dir), str(dev))
+        if quantize and dev.type == "cpu":
+            artifact.model.encoder = _quantize(artifact.model.encoder)
+        return cls(artifact, str(dev))
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        return self.labels.intents
+
+    def parse(self, text: str) -> Message:
+        """Intent, ranking and entities of one text."""
+        return self.parse_batch([text])[0]
+
+    def parse_batch(self, texts: Sequence[str], batch_size: int = 64) -> list[Message]:
+        """Parse many texts at once (length-sorted mini-batches); order is kept."""
+        if isinstance(texts, str):
+            raise TypeError("parse_batch takes a list of texts; use parse() for one text")
+        texts = list(texts)
+        if not texts:
+            return []
+        encoded = encode_texts(self.artifact.tokenizer, texts, self.config.max_length)
+        raws = predict(self.artifact.model, encoded, self.labels.tags, self.pad_id, self.device,
+                       batch_size)
+        return [build_message(t, e, r, self.labels, self.patterns, self.synonyms,
+                              self.config.ranking_size, self.config.language)
+                for t, e, r in zip(texts, encoded, raws)]

@@ -1,0 +1,109 @@
+"""Session fixtures: a tiny random BERT (no download) and one model overfitted on it.
+
+The encoder is a 2-layer, 32-wide BERT with a WordPiece vocabulary built from the
+fixture sentences, saved to a temp dir and loaded through the same
+`from_pretrained(path)` code path the real encoder uses.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.training_data import EntitySpan, Example, LookupTable, RegexFeature, TrainingData
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: trains the full-size default encoder")
+
+
+def _example(text: str, intent: str, *ents: tuple[str, str, str]) -> Example:
+    """ents: (surface, entity, value) — offsets are found in `text`."""
+    spans = []
+    for surface, entity, value in ents:
+        start = text.index(surface)
+        spans.append(EntitySpan(start, start + len(surface), entity, surface, value))
+    return Example(text=text, intent=intent, entities=tuple(spans))
+
+
+TINY_EXAMPLES = [
+    _example("hello there", "greet"),
+    _example("hi friend", "greet"),
+    _example("good morning", "greet"),
+    _example("fly to paris", "book_flight", ("paris", "city", "paris")),
+    _example("book a flight to berlin", "book_flight", ("berlin", "city", "berlin")),
+    _example("i want to go to new york", "book_flight", ("new york", "city", "new york")),
+    _example("nyc please", "book_flight", ("nyc", "city", "New York")),
+    _example("bye", "goodbye"),
+    _example("see you later", "goodbye"),
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_data() -> TrainingData:
+    return TrainingData(
+        examples=list(TINY_EXAMPLES),
+        synonyms={"big apple": "New York"},
+        regexes=[RegexFeature("order_id", r"\b[A-Z]{2}\d{4}\b")],
+        lookups=[LookupTable("color", ("red", "dark blue"))],
+    )
+
+
+def _vocab(texts: list[str]) -> list[str]:
+    words = sorted({w for t in texts for w in t.lower().split()})
+    chars = sorted({c for t in texts for c in t.lower() if not c.isspace()})
+    return ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words, *chars,
+            *[f"##{c}" for c in chars], ".", ",", "?", "!"]
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Save a random 2-layer BERT + WordPiece fast tokenizer; return the directory."""
+    import torch
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    out = tmp_path_factory.mktemp("tiny_bert")
+    vocab = _vocab([e.text for e in TINY_EXAMPLES])
+    ids = {tok: i for i, tok in enumerate(dict.fromkeys(vocab))}
+    tok = Tokenizer(models.WordPiece(vocab=ids, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True, handle_chinese_chars=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", ids["[CLS]"]), ("[SEP]", ids["[SEP]"])],
+    )
+    BertTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
+                      cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
+                      model_max_length=128).save_pretrained(out)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(ids), hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=128)
+    BertModel(config).save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_config(tiny_encoder_dir: Path):
+    from nlu.config import NLUConfig
+
+    return NLUConfig(encoder=str(tiny_encoder_dir), epochs=40, batch_size=8, learning_rate=3e-3,
+                     head_learning_rate=1e-2, warmup_ratio=0.05, dropout=0.0, dev_fraction=0.0,
+                     time_budget_s=None, ranking_size=3, seed=7)
+
+
+@pytest.fixture(scope="session")
+def trained_dir(tiny_data: TrainingData, tiny_config, tmp_path_factory: pytest.TempPathFactory
+                ) -> Path:
+    from nlu.trainer import train_nlu
+
+    out = tmp_path_factory.mktemp("models") / "tiny"
+    train_nlu(tiny_data, tiny_config, out, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def parser(trained_dir: Path):
+    from nlu.parser import NLUParser
+
+    return NLUParser.load(trained_dir)

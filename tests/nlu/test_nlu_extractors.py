@@ -1,0 +1,50 @@
+"""Regex, lookup-table and synonym entities (pure functions)."""
+from __future__ import annotations
+
+import pytest
+
+from core.message import Entity
+from nlu.errors import TrainingDataError
+from nlu.extractors import (
+    apply_synonyms,
+    compile_patterns,
+    lookup_entities,
+    merge_entities,
+    regex_entities,
+)
+
+
+def test_regex_entities_are_case_insensitive_with_exact_offsets() -> None:
+    patterns = compile_patterns([("order_id", r"\b[a-z]{2}\d{4}\b")], [])
+    text = "where is order AB1234 and cd5678?"
+    ents = regex_entities(text, patterns)
+    assert [(e.entity, e.text, e.extractor) for e in ents] == [
+        ("order_id", "AB1234", "regex"), ("order_id", "cd5678", "regex")]
+    assert all(text[e.start : e.end] == e.text for e in ents)
+
+
+def test_lookup_prefers_longest_whole_word_match() -> None:
+    patterns = compile_patterns([], [("color", ["blue", "dark blue", "red"])])
+    ents = lookup_entities("I want Dark Blue, not reddish", patterns)
+    assert [(e.text, e.extractor) for e in ents] == [("Dark Blue", "lookup")]
+
+
+def test_bad_regex_is_a_training_data_error() -> None:
+    with pytest.raises(TrainingDataError, match="order_id"):
+        compile_patterns([("order_id", "([a-z")], [])
+
+
+def test_synonyms_map_lowercased_surface_to_canonical() -> None:
+    ent = Entity("city", 0, 3, "NYC", "NYC")
+    assert apply_synonyms([ent], {"nyc": "New York"})[0].value == "New York"
+    assert apply_synonyms([ent], {})[0].value == "NYC"
+
+
+def test_merge_priority_regex_then_model_then_lookup() -> None:
+    regex = [Entity("order_id", 0, 6, "AB1234", "AB1234", extractor="regex")]
+    model = [Entity("city", 0, 9, "AB1234 in", "AB1234 in"), Entity("city", 13, 18, "paris", "paris")]
+    lookup = [Entity("city", 13, 18, "paris", "paris", extractor="lookup"),
+              Entity("color", 22, 25, "red", "red", extractor="lookup")]
+    merged = merge_entities(regex, model, lookup)
+    assert [(e.entity, e.start, e.extractor) for e in merged] == [
+        ("order_id", 0, "regex"), ("city", 13, "model"), ("color", 22, "lookup")]

@@ -1,0 +1,132 @@
+"""The tiny model end to end: overfit, save, reload, parse anything, refuse bad artifacts."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from core.training_data import Example, TrainingData
+from nlu.artifact import FORMAT_VERSION, fingerprint, is_up_to_date, read_metadata
+from nlu.errors import EncoderLoadError, IncompatibleModelError, ModelNotFoundError, TrainingDataError
+from nlu.parser import NLUParser
+from tests.nlu.conftest import TINY_EXAMPLES
+
+
+def test_overfits_training_intents(parser: NLUParser) -> None:
+    for ex in TINY_EXAMPLES:
+        assert parser.parse(ex.text).intent.name == ex.intent, ex.text
+
+
+def test_overfits_entities_with_exact_offsets_and_synonyms(parser: NLUParser) -> None:
+    msg = parser.parse("i want to go to new york")
+    assert [(e.entity, e.text, e.start, e.end) for e in msg.entities] == [("city", "new york", 16, 24)]
+    assert 0.0 < msg.entities[0].confidence <= 1.0
+    assert [e.value for e in parser.parse("nyc please").entities] == ["New York"]
+
+
+def test_ranking_is_sorted_capped_and_led_by_the_intent(parser: NLUParser) -> None:
+    msg = parser.parse("hello there")
+    confs = [r.confidence for r in msg.intent_ranking]
+    assert msg.intent == msg.intent_ranking[0] and confs == sorted(confs, reverse=True)
+    assert len(msg.intent_ranking) == 3 and sum(confs) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_reload_gives_identical_predictions(parser: NLUParser, trained_dir: Path) -> None:
+    again = NLUParser.load(trained_dir)
+    texts = [e.text for e in TINY_EXAMPLES]
+    assert again.parse_batch(texts) == parser.parse_batch(texts)
+
+
+def test_batch_equals_single(parser: NLUParser) -> None:
+    texts = ["fly to paris", "bye", "", "book a flight to berlin please"]
+    singles = [parser.parse(t) for t in texts]
+    batch = parser.parse_batch(texts)
+    assert [m.intent.name for m in batch] == [m.intent.name for m in singles]
+    assert [m.entities for m in batch] == [m.entities for m in singles]
+    assert parser.parse_batch([]) == []
+
+
+NAUGHTY = [
+    "", " ", "\n\t", "🙂", "👩‍👩‍👧 fly to paris 🙂", "fly to paris " * 160,  # ~2,000 chars
+    "飞往北京 fly to berlin 明天", "ÅÄÖ café\u0301 naïve", "¿qué? ¡sí!", "\u200b\u200bhello",
+    "x" * 2000, "new york" + "\U0001F600" * 50, "<script>alert(1)</script>", "null", "0",
+]
+
+
+@pytest.mark.parametrize("text", NAUGHTY, ids=range(len(NAUGHTY)))
+def test_naughty_strings_parse_with_valid_offsets(parser: NLUParser, text: str) -> None:
+    msg = parser.parse(text)
+    assert msg.text == text and msg.intent.name in parser.intents
+    for e in msg.entities:
+        assert 0 <= e.start < e.end <= len(text) and text[e.start : e.end] == e.text
+
+
+def test_rule_entities_and_synonyms_at_parse_time(parser: NLUParser) -> None:
+    msg = parser.parse("order AB1234 in dark blue to the big apple")
+    found = {(e.entity, e.text, e.extractor) for e in msg.entities}
+    assert ("order_id", "AB1234", "regex") in found  # regexes win over model entities
+    for e in msg.entities:  # whoever found "big apple" / "dark blue": values are mapped
+        assert e.value == ("New York" if e.text.lower() == "big apple" else e.text)
+
+
+def test_incompatible_format_version_is_refused(trained_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "old"
+    shutil.copytree(trained_dir, copy)
+    meta = json.loads((copy / "metadata.json").read_text())
+    meta["format_version"] = FORMAT_VERSION + 1
+    (copy / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(IncompatibleModelError, match="format_version"):
+        NLUParser.load(copy)
+    assert not is_up_to_date(copy, meta["fingerprint"])
+
+
+def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="no trained NLU model"):
+        NLUParser.load(tmp_path / "nothing")
+
+
+def test_fingerprint_stable_and_sensitive(tiny_data: TrainingData, tiny_config, trained_dir: Path
+                                          ) -> None:
+    fp = fingerprint(tiny_data, tiny_config)
+    assert fp == fingerprint(TrainingData(examples=list(tiny_data.examples),
+                                          synonyms=dict(tiny_data.synonyms),
+                                          regexes=list(tiny_data.regexes),
+                                          lookups=list(tiny_data.lookups)), tiny_config)
+    assert read_metadata(trained_dir)["fingerprint"] == fp and is_up_to_date(trained_dir, fp)
+    more = TrainingData(examples=[*tiny_data.examples, Example("hey", "greet")])
+    assert fingerprint(more, tiny_config) != fp
+    syn = TrainingData(examples=list(tiny_data.examples), synonyms={"ny": "New York"})
+    assert fingerprint(syn, tiny_config) != fingerprint(TrainingData(examples=list(tiny_data.examples)), tiny_config)
+    from dataclasses import replace
+
+    assert fingerprint(tiny_data, replace(tiny_config, epochs=2)) != fp
+    assert fingerprint(tiny_data, replace(tiny_config, device="cuda")) == fp  # where, not what
+
+
+def test_same_seed_same_model(tiny_data: TrainingData, tiny_config, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from safetensors.torch import load_file
+
+    from nlu.trainer import train_nlu
+
+    cfg = replace(tiny_config, epochs=2, dropout=0.1)
+    train_nlu(tiny_data, cfg, tmp_path / "a", progress=False)
+    train_nlu(tiny_data, cfg, tmp_path / "b", progress=False)
+    a, b = (load_file(str(tmp_path / d / "model.safetensors")) for d in "ab")
+    assert all((a[k] == b[k]).all() for k in a)
+
+
+def test_training_errors_are_clear(tiny_config, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from nlu.trainer import train_nlu
+
+    with pytest.raises(TrainingDataError, match="no NLU examples"):
+        train_nlu(TrainingData(), tiny_config, tmp_path / "m", progress=False)
+    data = TrainingData(examples=[Example("hi", "greet")])
+    with pytest.raises(EncoderLoadError, match="does-not-exist"):
+        train_nlu(data, replace(tiny_config, encoder=str(tmp_path / "does-not-exist")),
+                  tmp_path / "m", progress=False)
