@@ -36,13 +36,13 @@ def nlu_dir(models: Path) -> Path:
 def train_project(project: Project, models: Path, *, force: bool = False,
                   device: str | None = None, progress: bool = True) -> TrainOutcome:
     """Train the project's NLU into `models/nlu` unless it is already up to date."""
-    from nlu import train_nlu
-
     config = nlu_config(project.config)
     print_ = fingerprint(project.data, config)
     target = nlu_dir(models)
     if not force and is_up_to_date(target, print_):
         return TrainOutcome(target, print_, retrained=False)
+    from nlu import train_nlu  # imports torch: only when there is training to do
+
     models.mkdir(parents=True, exist_ok=True)
     report = train_nlu(project.data, config, target, device=device, progress=progress)
     return TrainOutcome(target, print_, retrained=True, report=report)

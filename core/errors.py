@@ -3,8 +3,7 @@ them without a traceback.
 
     SwitchboardError                 -- anything a user can cause and fix
      ├── ProjectInvalid              -- one or more Problems in the YAML files
-     ├── ModelNotFound               -- no trained model where one is needed
-     └── IncompatibleModel           -- a model written by another format version
+     └── nlu.errors.NLUError         -- bad NLU config, missing or incompatible model…
 
 Anything else escaping to the CLI is a bug in Switchboard, and is reported as one.
 """
@@ -46,10 +45,3 @@ class ProjectInvalid(SwitchboardError):
         lines = "\n".join(str(p) for p in problems)
         super().__init__(f"{lines}\n{len(errors)} error(s) found.")
 
-
-class ModelNotFound(SwitchboardError):
-    pass
-
-
-class IncompatibleModel(SwitchboardError):
-    pass

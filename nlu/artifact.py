@@ -65,7 +65,7 @@ def read_metadata(model_dir: Path) -> dict[str, Any]:
     path = Path(model_dir) / METADATA_FILE
     if not path.is_file():
         raise ModelNotFoundError(
-            f"no trained NLU model at {model_dir} (missing {METADATA_FILE}); train one first"
+            f"no trained NLU model at {model_dir} (missing {METADATA_FILE}); run `python cli.py train` first"
         )
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))

@@ -1,8 +1,9 @@
 """Errors a user of the NLU can cause, each with a message that says what to do.
 
-Exception tree (the lead will hang `NLUError` under the project-wide user-error base)::
+Exception tree (under the project-wide user-error base, so the CLI prints them plainly)::
 
-    NLUError
+    SwitchboardError
+    └── NLUError
     ├── NLUConfigError (also ValueError)       bad or unknown keys in the NLU config
     ├── TrainingDataError (also ValueError)    data the NLU cannot train on
     ├── EncoderLoadError                       encoder name/path cannot be loaded
@@ -11,8 +12,10 @@ Exception tree (the lead will hang `NLUError` under the project-wide user-error 
 """
 from __future__ import annotations
 
+from core.errors import SwitchboardError
 
-class NLUError(Exception):
+
+class NLUError(SwitchboardError):
     """Base class of every error the NLU raises on purpose."""
 
 

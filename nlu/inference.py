@@ -29,7 +29,8 @@ def predict(model: JointModel, items: Sequence[Encoded], tags: Sequence[str], pa
             device: torch.device | str, batch_size: int = 64) -> list[RawPrediction]:
     """Run the model on `items` (any order in, same order out); decode valid BIO only."""
     was_training = model.training
-    model.eval()
+    if was_training:  # eval() walks every submodule: too slow to do per parsed message
+        model.eval()
     crf = model.crf.export() if model.crf is not None else None
     constraints = bio_constraints(tags)
     order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
@@ -44,5 +45,6 @@ def predict(model: JointModel, items: Sequence[Encoded], tags: Sequence[str], pa
             n_words = len(items[i].word_pos)
             ids, confs = decode_tags(tag_logits_np[row, :n_words], crf, constraints)
             results[i] = RawPrediction(intent_probs[row], ids, confs)
-    model.train(was_training)
+    if was_training:
+        model.train()
     return [r for r in results if r is not None]

@@ -13,10 +13,6 @@ import pytest
 from core.training_data import EntitySpan, Example, LookupTable, RegexFeature, TrainingData
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: trains the full-size default encoder")
-
-
 def _example(text: str, intent: str, *ents: tuple[str, str, str]) -> Example:
     """ents: (surface, entity, value) — offsets are found in `text`."""
     spans = []
@@ -49,38 +45,12 @@ def tiny_data() -> TrainingData:
     )
 
 
-def _vocab(texts: list[str]) -> list[str]:
-    words = sorted({w for t in texts for w in t.lower().split()})
-    chars = sorted({c for t in texts for c in t.lower() if not c.isspace()})
-    return ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words, *chars,
-            *[f"##{c}" for c in chars], ".", ",", "?", "!"]
-
-
 @pytest.fixture(scope="session")
 def tiny_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Save a random 2-layer BERT + WordPiece fast tokenizer; return the directory."""
-    import torch
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    """A random 2-layer BERT whose vocabulary covers the fixture sentences."""
+    from tests.tiny_bert import build_tiny_bert
 
-    out = tmp_path_factory.mktemp("tiny_bert")
-    vocab = _vocab([e.text for e in TINY_EXAMPLES])
-    ids = {tok: i for i, tok in enumerate(dict.fromkeys(vocab))}
-    tok = Tokenizer(models.WordPiece(vocab=ids, unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True, handle_chinese_chars=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", ids["[CLS]"]), ("[SEP]", ids["[SEP]"])],
-    )
-    BertTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
-                      cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
-                      model_max_length=128).save_pretrained(out)
-    torch.manual_seed(0)
-    config = BertConfig(vocab_size=len(ids), hidden_size=32, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=128)
-    BertModel(config).save_pretrained(out)
-    return out
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny_bert"), [e.text for e in TINY_EXAMPLES])
 
 
 @pytest.fixture(scope="session")
