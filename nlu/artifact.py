@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 METADATA_FILE = "metadata.json"
-_NOT_FINGERPRINTED = {"device", "num_threads"}  # where it runs, not what it learns
+_NOT_FINGERPRINTED = {"device", "num_threads", "quantize"}  # where it runs, not what it learns
 
 
 def fingerprint(data: TrainingData, config: NLUConfig) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from core.message import Entity
 from nlu.errors import TrainingDataError
@@ -24,6 +24,7 @@ class Patterns:
 
     regexes: tuple[tuple[str, re.Pattern[str]], ...] = ()
     lookups: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    canonical: Mapping[str, str] = field(default_factory=dict)  # lower-cased element -> as written
 
 
 def compile_patterns(regexes: Iterable[tuple[str, str]],
@@ -35,8 +36,10 @@ def compile_patterns(regexes: Iterable[tuple[str, str]],
             compiled.append((name, re.compile(pattern, re.IGNORECASE)))
         except re.error as exc:
             raise TrainingDataError(f"regex {name!r} does not compile: {pattern!r}: {exc}") from exc
+    lookups = list(lookups)
     tables = [(name, _lookup_regex(elements)) for name, elements in lookups if elements]
-    return Patterns(tuple(compiled), tuple(t for t in tables if t[1] is not None))
+    canonical = {e.strip().lower(): e.strip() for _, elements in lookups for e in elements}
+    return Patterns(tuple(compiled), tuple(t for t in tables if t[1] is not None), canonical)
 
 
 def _lookup_regex(elements: Sequence[str]) -> re.Pattern[str] | None:
@@ -62,7 +65,9 @@ def regex_entities(text: str, patterns: Patterns) -> list[Entity]:
 
 
 def lookup_entities(text: str, patterns: Patterns) -> list[Entity]:
-    return _matches(text, patterns.lookups, "lookup")
+    """Lookup-table matches; the value is the element as the table writes it ("Germany")."""
+    return [replace(e, value=patterns.canonical.get(e.text.lower(), e.value))
+            for e in _matches(text, patterns.lookups, "lookup")]
 
 
 def merge_entities(*groups: Sequence[Entity]) -> list[Entity]:

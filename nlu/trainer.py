@@ -31,8 +31,9 @@ def collect_patterns(data: TrainingData) -> dict[str, Any]:
     synonyms = {s.text.strip().lower(): s.value for e in data.examples for s in e.entities
                 if s.value != s.text}
     synonyms.update(data.synonyms)
-    return {"regexes": [[r.name, r.pattern] for r in data.regexes],
-            "lookups": [[t.name, list(t.elements)] for t in data.lookups],
+    entities = set(data.entity_types)  # a regex or lookup named after no entity is a feature only
+    return {"regexes": [[r.name, r.pattern] for r in data.regexes if r.name in entities],
+            "lookups": [[t.name, list(t.elements)] for t in data.lookups if t.name in entities],
             "synonyms": synonyms}
 
 

@@ -32,6 +32,8 @@ TINY_EXAMPLES = [
     _example("nyc please", "book_flight", ("nyc", "city", "New York")),
     _example("bye", "goodbye"),
     _example("see you later", "goodbye"),
+    _example("order XY9876 in red", "order", ("XY9876", "order_id", "XY9876"), ("red", "color", "red")),
+    _example("i want order QQ1111", "order", ("QQ1111", "order_id", "QQ1111")),
 ]
 
 
@@ -40,7 +42,8 @@ def tiny_data() -> TrainingData:
     return TrainingData(
         examples=list(TINY_EXAMPLES),
         synonyms={"big apple": "New York"},
-        regexes=[RegexFeature("order_id", r"\b[A-Z]{2}\d{4}\b")],
+        regexes=[RegexFeature("order_id", r"\b[A-Z]{2}\d{4}\b"),
+                 RegexFeature("zipcode", r"\b\d{5}\b")],  # names no entity: a feature only
         lookups=[LookupTable("color", ("red", "dark blue"))],
     )
 

@@ -48,3 +48,9 @@ def test_merge_priority_regex_then_model_then_lookup() -> None:
     merged = merge_entities(regex, model, lookup)
     assert [(e.entity, e.start, e.extractor) for e in merged] == [
         ("order_id", 0, "regex"), ("city", 13, "model"), ("color", 22, "lookup")]
+
+
+def test_lookup_value_is_the_element_as_written_in_the_table() -> None:
+    patterns = compile_patterns([], [("country", ["Germany", "New Zealand"])])
+    (entity,) = lookup_entities("do you ship to new zealand?", patterns)
+    assert (entity.text, entity.value) == ("new zealand", "New Zealand")
