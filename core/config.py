@@ -12,7 +12,6 @@ from typing import Any
 
 from core.checks import FileChecker, did_you_mean
 from core.training_data import Source
-from core.yaml_loader import YDict
 
 NLU_COMPONENT = "JointBERT"
 # Rasa component -> what we do with it (None: our encoder does its job, ignored).

@@ -5,15 +5,14 @@ pass's job (`core.validate`).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from core.checks import FileChecker, did_you_mean
-from core.domain import (
-    MAPPING_TYPES, SLOT_TYPES, Button, Domain, Form, GenerationConfig, HandoffConfig,
-    Reference, ResponseVariation, SessionConfig, Slot, SlotMapping,
-)
+from core.domain import MAPPING_TYPES, SLOT_TYPES, Button, Domain, Form, ResponseVariation, Slot, SlotMapping
+from core.domain_helpers import declare, named_item, names, refer
+from core.domain_settings import parse_generation, parse_handoff, parse_session
 from core.training_data import Source
-from core.yaml_loader import YDict, YList, line_of
+from core.yaml_loader import YDict, YList
 
 TOP_KEYS = (
     "version", "intents", "entities", "slots", "responses", "actions", "forms",
@@ -25,13 +24,6 @@ MAPPING_KEYS = ("type", "entity", "value", "intent", "not_intent", "role", "grou
                 "conditions", "action")
 VARIATION_KEYS = ("text", "buttons", "condition", "channel", "language", "image", "custom",
                   "quick_replies", "attachment", "elements", "id", "metadata")
-HANDOFF_KEYS = ("trigger_intents", "fallbacks_before_handoff", "frustration_threshold",
-                "response")
-GENERATION_KEYS = ("knowledge", "backend", "top_k", "min_score", "base_url", "model",
-                   "api_key_env", "timeout")
-BACKENDS = ("extractive", "embedded", "openai")
-
-
 def parse_domain(root: YDict, check: FileChecker) -> Domain:
     """Build a Domain from a loaded domain.yml; problems go to `check`."""
     domain = Domain()
@@ -49,9 +41,9 @@ def parse_domain(root: YDict, check: FileChecker) -> Domain:
     _actions(check.sequence(root.get("actions"), at("actions"), "actions"), domain, check)
     for name, value in check.mapping(root.get("forms"), at("forms"), "forms").items():
         _form(name, value, root["forms"].line_of(name), domain, check)
-    domain.session = _session(root.get("session_config"), at("session_config"), check)
-    domain.handoff = _handoff(root.get("handoff"), at("handoff"), domain, check)
-    domain.generation = _generation(root.get("generation"), at("generation"), check)
+    domain.session = parse_session(root.get("session_config"), at("session_config"), check)
+    domain.handoff = parse_handoff(root.get("handoff"), at("handoff"), domain, check)
+    domain.generation = parse_generation(root.get("generation"), at("generation"), check)
     config = check.mapping(root.get("config"), at("config"), "config")
     check.known_keys(config, ("store_entities_as_slots",), "config")
     store = config.get("store_entities_as_slots", True)
@@ -74,63 +66,34 @@ def _mark_broken_sections(root: YDict, domain: Domain) -> None:
             domain.broken_sections.add(section)
 
 
-def _ref(domain: Domain, check: FileChecker, kind: str, name: Any, line: int, key: str) -> None:
-    if name is not None:
-        domain.references.append(Reference(kind, str(name), key, Source(check.file, line)))
-
-
-def _declare(domain: Domain, kind: str, name: str, line: int, check: FileChecker,
-             key: str) -> bool:
-    """Record where `name` was declared; False (and an error) if it already was."""
-    first = domain.sources.get(f"{kind}:{name}")
-    if first:
-        where = f"line {first.line}" if first.file == check.file else str(first)
-        check.error(line, key, f"duplicate {kind} '{name}' (already declared at {where})")
-        return False
-    domain.sources[f"{kind}:{name}"] = Source(check.file, line)
-    return True
-
-
-def _named_item(item: Any, line: int, key: str, check: FileChecker) -> tuple[str, YDict] | None:
-    """Items written as `- name` or `- name: {options}`."""
-    if isinstance(item, str) and item.strip():
-        return str(item), YDict()
-    if isinstance(item, dict) and len(item) == 1:
-        name, options = next(iter(item.items()))
-        return str(name), check.mapping(options, line, f"{key}.{name}")
-    check.error(line_of(item, line), key, f"expected a name or 'name: {{options}}', got {item!r}")
-    return None
+def _named_items(items: YList, section: str, check: FileChecker) -> Iterator[tuple[str, YDict, int]]:
+    """(name, options, line) for each well-formed `- name` / `- name: {options}` item."""
+    for index, item in enumerate(items):
+        line = items.line_of(index)
+        named = named_item(item, line, section, check)
+        if named:
+            yield named[0], named[1], line
 
 
 def _intents(items: YList, domain: Domain, check: FileChecker) -> None:
-    for index, item in enumerate(items):
-        line = items.line_of(index)
-        named = _named_item(item, line, "intents", check)
-        if not named:
-            continue
-        name, options = named
+    for name, options, line in _named_items(items, "intents", check):
         check.known_keys(options, ("use_entities", "ignore_entities", "triggers"),
                          f"intents.{name}")
         for attr in ("use_entities", "ignore_entities"):
             value = options.get(attr)
             if isinstance(value, list):
                 for entity in value:
-                    _ref(domain, check, "entity", entity, options.line_of(attr),
+                    refer(domain, check, "entity", entity, options.line_of(attr),
                          f"intents.{name}.{attr}")
-        if _declare(domain, "intent", name, line, check, f"intents.{name}"):
+        if declare(domain, "intent", name, line, check, f"intents.{name}"):
             domain.intents.append(name)
 
 
 def _entities(items: YList, domain: Domain, check: FileChecker) -> None:
-    for index, item in enumerate(items):
-        line = items.line_of(index)
-        named = _named_item(item, line, "entities", check)
-        if not named:
-            continue
-        name, options = named
+    for name, options, line in _named_items(items, "entities", check):
         check.known_keys(options, ("roles", "groups", "influence_conversation"),
                          f"entities.{name}")
-        if not _declare(domain, "entity", name, line, check, f"entities.{name}"):
+        if not declare(domain, "entity", name, line, check, f"entities.{name}"):
             continue
         domain.entities.append(name)
         for attr, store in (("roles", domain.entity_roles), ("groups", domain.entity_groups)):
@@ -171,7 +134,7 @@ def _slot(name: str, value: Any, line: int, domain: Domain, check: FileChecker) 
     if low is not None and high is not None and low > high:
         check.error(spec.line_of("max_value"), f"{key}.max_value",
                     f"must not be below min_value ({high} < {low})")
-    if _declare(domain, "slot", name, line, check, key):
+    if declare(domain, "slot", name, line, check, key):
         domain.slots[name] = Slot(
             name, str(slot_type), mappings, spec.get("initial_value"), values, low, high,
             bool(influence), Source(check.file, line),
@@ -183,15 +146,6 @@ def _number(spec: YDict, attr: str, key: str, check: FileChecker) -> float | Non
         return None
     value = spec[attr]
     return float(value) if check.expect(value, float, spec.line_of(attr), f"{key}.{attr}") else None
-
-
-def _names(value: Any, line: int, key: str, check: FileChecker) -> tuple[str, ...]:
-    """A name or a list of names."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (str(value),)
-    return tuple(str(v) for v in check.sequence(value, line, key))
 
 
 def _mapping(item: Any, line: int, key: str, domain: Domain,
@@ -210,10 +164,10 @@ def _mapping(item: Any, line: int, key: str, domain: Domain,
         check.error(spec.line, f"{key}.entity", "a from_entity mapping needs 'entity'")
     if mapping_type == "from_intent" and "value" not in spec:
         check.error(spec.line, f"{key}.value", "a from_intent mapping needs 'value' (what the slot is set to)")
-    _ref(domain, check, "entity", spec.get("entity"), spec.line_of("entity"), f"{key}.entity")
+    refer(domain, check, "entity", spec.get("entity"), spec.line_of("entity"), f"{key}.entity")
     for attr in ("intent", "not_intent"):
-        for intent in _names(spec.get(attr), spec.line_of(attr), f"{key}.{attr}", check):
-            _ref(domain, check, "intent", intent, spec.line_of(attr), f"{key}.{attr}")
+        for intent in names(spec.get(attr), spec.line_of(attr), f"{key}.{attr}", check):
+            refer(domain, check, "intent", intent, spec.line_of(attr), f"{key}.{attr}")
     active_loop = requested = None
     conditions = check.sequence(spec.get("conditions"), spec.line_of("conditions"), f"{key}.conditions")
     for i, cond in enumerate(conditions):
@@ -222,13 +176,13 @@ def _mapping(item: Any, line: int, key: str, domain: Domain,
         check.known_keys(cond, ("active_loop", "requested_slot"), ckey)
         active_loop = cond.get("active_loop", active_loop)
         requested = cond.get("requested_slot", requested)
-        _ref(domain, check, "form", cond.get("active_loop"), cond.line_of("active_loop"), f"{ckey}.active_loop")
-        _ref(domain, check, "slot", cond.get("requested_slot"), cond.line_of("requested_slot"),
+        refer(domain, check, "form", cond.get("active_loop"), cond.line_of("active_loop"), f"{ckey}.active_loop")
+        refer(domain, check, "slot", cond.get("requested_slot"), cond.line_of("requested_slot"),
              f"{ckey}.requested_slot")
     return SlotMapping(
         str(mapping_type), spec.get("entity"), spec.get("value"),
-        _names(spec.get("intent"), spec.line, f"{key}.intent", check),
-        _names(spec.get("not_intent"), spec.line, f"{key}.not_intent", check),
+        names(spec.get("intent"), spec.line, f"{key}.intent", check),
+        names(spec.get("not_intent"), spec.line, f"{key}.not_intent", check),
         spec.get("role"), spec.get("group"), active_loop, requested, Source(check.file, spec.line),
     )
 
@@ -253,7 +207,7 @@ def parse_response(name: str, value: Any, line: int, domain: Domain, check: File
             spec.get("channel"), spec.get("language"), spec.get("image"), spec.get("custom"),
             Source(check.file, spec.line_of("text") if "text" in spec else vline),
         ))
-    if _declare(domain, "response", name, line, check, key):
+    if declare(domain, "response", name, line, check, key):
         domain.responses[name] = parsed
 
 
@@ -270,7 +224,7 @@ def _buttons(spec: YDict, key: str, domain: Domain, check: FileChecker) -> tuple
         payload = str(button.get("payload", ""))
         if payload.startswith("/") and len(payload) > 1:  # "/intent" or '/intent{"entity": ...}'
             intent = payload[1:].split("{", 1)[0].split("@", 1)[0].strip()
-            _ref(domain, check, "intent", intent, button.line_of("payload"), f"{bkey}.payload")
+            refer(domain, check, "intent", intent, button.line_of("payload"), f"{bkey}.payload")
         buttons.append(Button(str(button.get("title", "")), payload))
     return tuple(buttons)
 
@@ -288,17 +242,15 @@ def _conditions(spec: YDict, key: str, domain: Domain,
         if "name" not in cond:
             check.error(items.line_of(index), f"{ckey}.name", "a condition needs the slot 'name'")
             continue
-        _ref(domain, check, "slot", cond["name"], cond.line_of("name"), f"{ckey}.name")
+        refer(domain, check, "slot", cond["name"], cond.line_of("name"), f"{ckey}.name")
         conditions.append((str(cond["name"]), cond.get("value")))
     return tuple(conditions)
 
 
 def _actions(items: YList, domain: Domain, check: FileChecker) -> None:
-    for index, item in enumerate(items):
-        line = items.line_of(index)
-        named = _named_item(item, line, "actions", check)
-        if named and _declare(domain, "action", named[0], line, check, f"actions.{named[0]}"):
-            domain.actions.append(named[0])
+    for name, _, line in _named_items(items, "actions", check):
+        if declare(domain, "action", name, line, check, f"actions.{name}"):
+            domain.actions.append(name)
 
 
 def _form(name: str, value: Any, line: int, domain: Domain, check: FileChecker) -> None:
@@ -313,74 +265,12 @@ def _form(name: str, value: Any, line: int, domain: Domain, check: FileChecker) 
         required = list(required)
     elif required is None:
         check.error(line, f"{key}.required_slots", "missing; list the slots the form asks for")
-    slots = _names(required, spec.line_of("required_slots"), f"{key}.required_slots", check)
-    ignored = _names(spec.get("ignored_intents"), line, f"{key}.ignored_intents", check)
-    for attr, kind, names in (("required_slots", "form_slot", slots), ("ignored_intents", "intent", ignored)):
+    slots = names(required, spec.line_of("required_slots"), f"{key}.required_slots", check)
+    ignored = names(spec.get("ignored_intents"), line, f"{key}.ignored_intents", check)
+    for attr, kind, listed in (("required_slots", "form_slot", slots), ("ignored_intents", "intent", ignored)):
         value = spec.get(attr)
-        for index, item in enumerate(names):
+        for index, item in enumerate(listed):
             item_line = value.line_of(index) if isinstance(value, YList) else spec.line_of(attr)
-            _ref(domain, check, kind, item, item_line, f"{key}.{attr}")
-    if _declare(domain, "form", name, line, check, key):
+            refer(domain, check, kind, item, item_line, f"{key}.{attr}")
+    if declare(domain, "form", name, line, check, key):
         domain.forms[name] = Form(name, slots, ignored, Source(check.file, line))
-
-
-def _session(value: Any, line: int, check: FileChecker) -> SessionConfig:
-    spec = check.mapping(value, line, "session_config")
-    check.known_keys(spec, ("session_expiration_time", "carry_over_slots_to_new_session"),
-                     "session_config")
-    minutes = spec.get("session_expiration_time", 60)
-    carry = spec.get("carry_over_slots_to_new_session", True)
-    ok = check.expect(minutes, float, spec.line_of("session_expiration_time"),
-                      "session_config.session_expiration_time")
-    ok &= check.expect(carry, bool, spec.line_of("carry_over_slots_to_new_session"),
-                       "session_config.carry_over_slots_to_new_session")
-    return SessionConfig(float(minutes), bool(carry)) if ok else SessionConfig()
-
-
-def _handoff(value: Any, line: int, domain: Domain, check: FileChecker) -> HandoffConfig:
-    spec = check.mapping(value, line, "handoff")
-    check.known_keys(spec, HANDOFF_KEYS, "handoff")
-    fallbacks = spec.get("fallbacks_before_handoff", 2)
-    threshold = spec.get("frustration_threshold", 0.7)
-    ok = check.expect(fallbacks, int, spec.line_of("fallbacks_before_handoff"),
-                      "handoff.fallbacks_before_handoff")
-    ok &= check.expect(threshold, float, spec.line_of("frustration_threshold"),
-                       "handoff.frustration_threshold")
-    if ok and not 0 <= threshold <= 1:
-        check.error(spec.line_of("frustration_threshold"), "handoff.frustration_threshold",
-                    f"must be between 0 and 1, got {threshold}")
-    if ok and fallbacks < 1:
-        check.error(spec.line_of("fallbacks_before_handoff"), "handoff.fallbacks_before_handoff",
-                    f"must be 1 or more, got {fallbacks}")
-    intents = _names(spec.get("trigger_intents"), spec.line_of("trigger_intents"),
-                     "handoff.trigger_intents", check)
-    for intent in intents:
-        _ref(domain, check, "intent", intent, spec.line_of("trigger_intents"), "handoff.trigger_intents")
-    _ref(domain, check, "response", spec.get("response"), spec.line_of("response"), "handoff.response")
-    if not ok:
-        return HandoffConfig(intents)
-    return HandoffConfig(intents, int(fallbacks), float(threshold), spec.get("response"))
-
-
-def _generation(value: Any, line: int, check: FileChecker) -> GenerationConfig:
-    spec = check.mapping(value, line, "generation")
-    check.known_keys(spec, GENERATION_KEYS, "generation")
-    backend = spec.get("backend", "extractive")
-    if backend not in BACKENDS:
-        hint = did_you_mean(backend, BACKENDS) if isinstance(backend, str) else ""
-        check.error(spec.line_of("backend"), "generation.backend",
-                    f"unknown backend {backend!r}{hint} (valid: {', '.join(BACKENDS)})")
-        backend = "extractive"
-    numbers = {}
-    for attr, kind, default in (("top_k", int, 3), ("min_score", float, 0.35),
-                                ("timeout", float, 20.0)):
-        number = spec.get(attr, default)
-        ok = check.expect(number, kind, spec.line_of(attr), f"generation.{attr}")
-        if ok and number <= 0 and attr != "min_score":
-            check.error(spec.line_of(attr), f"generation.{attr}", f"must be above 0, got {number}")
-            ok = False
-        numbers[attr] = kind(number) if ok else default
-    return GenerationConfig(
-        spec.get("knowledge"), str(backend), numbers["top_k"], numbers["min_score"],
-        spec.get("base_url"), spec.get("model"), spec.get("api_key_env"), numbers["timeout"],
-    )

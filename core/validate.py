@@ -11,7 +11,7 @@ from typing import Iterable
 from core.checks import did_you_mean
 from core.domain import BUILTIN_SLOTS, DEFAULT_ACTIONS, DEFAULT_INTENTS, Domain, Reference
 from core.errors import Problem
-from core.training_data import Example, Source, Story, StoryStep, TrainingData
+from core.training_data import Example, Source, StoryStep, TrainingData
 
 MIN_EXAMPLES = 2
 

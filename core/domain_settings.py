@@ -1,0 +1,79 @@
+"""Domain sections that are settings rather than names: session_config, and our own
+handoff and generation sections."""
+from __future__ import annotations
+
+from typing import Any
+
+from core.checks import FileChecker, did_you_mean
+from core.domain import Domain, GenerationConfig, HandoffConfig, SessionConfig
+from core.domain_helpers import names, refer
+
+HANDOFF_KEYS = ("trigger_intents", "fallbacks_before_handoff", "frustration_threshold",
+                "response")
+GENERATION_KEYS = ("knowledge", "backend", "top_k", "min_score", "base_url", "model",
+                   "api_key_env", "timeout")
+BACKENDS = ("extractive", "embedded", "openai")
+
+
+
+
+def parse_session(value: Any, line: int, check: FileChecker) -> SessionConfig:
+    spec = check.mapping(value, line, "session_config")
+    check.known_keys(spec, ("session_expiration_time", "carry_over_slots_to_new_session"),
+                     "session_config")
+    minutes = spec.get("session_expiration_time", 60)
+    carry = spec.get("carry_over_slots_to_new_session", True)
+    ok = check.expect(minutes, float, spec.line_of("session_expiration_time"),
+                      "session_config.session_expiration_time")
+    ok &= check.expect(carry, bool, spec.line_of("carry_over_slots_to_new_session"),
+                       "session_config.carry_over_slots_to_new_session")
+    return SessionConfig(float(minutes), bool(carry)) if ok else SessionConfig()
+
+
+def parse_handoff(value: Any, line: int, domain: Domain, check: FileChecker) -> HandoffConfig:
+    spec = check.mapping(value, line, "handoff")
+    check.known_keys(spec, HANDOFF_KEYS, "handoff")
+    fallbacks = spec.get("fallbacks_before_handoff", 2)
+    threshold = spec.get("frustration_threshold", 0.7)
+    ok = check.expect(fallbacks, int, spec.line_of("fallbacks_before_handoff"),
+                      "handoff.fallbacks_before_handoff")
+    ok &= check.expect(threshold, float, spec.line_of("frustration_threshold"),
+                       "handoff.frustration_threshold")
+    if ok and not 0 <= threshold <= 1:
+        check.error(spec.line_of("frustration_threshold"), "handoff.frustration_threshold",
+                    f"must be between 0 and 1, got {threshold}")
+    if ok and fallbacks < 1:
+        check.error(spec.line_of("fallbacks_before_handoff"), "handoff.fallbacks_before_handoff",
+                    f"must be 1 or more, got {fallbacks}")
+    intents = names(spec.get("trigger_intents"), spec.line_of("trigger_intents"),
+                     "handoff.trigger_intents", check)
+    for intent in intents:
+        refer(domain, check, "intent", intent, spec.line_of("trigger_intents"), "handoff.trigger_intents")
+    refer(domain, check, "response", spec.get("response"), spec.line_of("response"), "handoff.response")
+    if not ok:
+        return HandoffConfig(intents)
+    return HandoffConfig(intents, int(fallbacks), float(threshold), spec.get("response"))
+
+
+def parse_generation(value: Any, line: int, check: FileChecker) -> GenerationConfig:
+    spec = check.mapping(value, line, "generation")
+    check.known_keys(spec, GENERATION_KEYS, "generation")
+    backend = spec.get("backend", "extractive")
+    if backend not in BACKENDS:
+        hint = did_you_mean(backend, BACKENDS) if isinstance(backend, str) else ""
+        check.error(spec.line_of("backend"), "generation.backend",
+                    f"unknown backend {backend!r}{hint} (valid: {', '.join(BACKENDS)})")
+        backend = "extractive"
+    numbers = {}
+    for attr, kind, default in (("top_k", int, 3), ("min_score", float, 0.35),
+                                ("timeout", float, 20.0)):
+        number = spec.get(attr, default)
+        ok = check.expect(number, kind, spec.line_of(attr), f"generation.{attr}")
+        if ok and number <= 0 and attr != "min_score":
+            check.error(spec.line_of(attr), f"generation.{attr}", f"must be above 0, got {number}")
+            ok = False
+        numbers[attr] = kind(number) if ok else default
+    return GenerationConfig(
+        spec.get("knowledge"), str(backend), numbers["top_k"], numbers["min_score"],
+        spec.get("base_url"), spec.get("model"), spec.get("api_key_env"), numbers["timeout"],
+    )
