@@ -24,7 +24,7 @@ class NLUConfig:
     encoder: str = DEFAULT_ENCODER  # HF name, local path, or "default"
     epochs: int = 20
     batch_size: int = 32
-    learning_rate: float = 1e-4  # encoder
+    learning_rate: float = 2e-4  # encoder
     head_learning_rate: float = 1e-3  # intent/tag heads and CRF transitions
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
@@ -36,7 +36,7 @@ class NLUConfig:
     seed: int = 42
     dev_fraction: float = 0.1  # held out for early stopping; 0 disables it
     patience: int = 4  # epochs without dev improvement before stopping
-    time_budget_s: float | None = 150.0  # wall-clock cap on training; None = no cap
+    time_budget_s: float | None = 170.0  # safety net on wall-clock training time; None = no cap
     max_steps: int | None = None  # optimizer-step cap; None = no cap
     num_threads: int | None = None  # torch CPU threads; None = torch default
     ranking_size: int = 10  # intents in Message.intent_ranking

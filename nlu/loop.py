@@ -20,7 +20,7 @@ from nlu.features import Encoded, collate
 from nlu.labels import Labels
 from nlu.inference import predict
 from nlu.metrics import dev_score, intent_accuracy, span_f1
-from nlu.model import JointModel
+from nlu.model import Batch, JointModel
 from nlu.report import EpochScores
 
 
@@ -110,14 +110,8 @@ def fit(model: JointModel, train_items: Sequence[Encoded], dev_items: Sequence[E
             for lo in range(0, len(order), batch_size):
                 batch = collate([train_items[i] for i in order[lo : lo + batch_size]],
                                 pad_id, with_labels=True).to(device)
-                loss = model.loss(batch, weights)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                optimizer.step()
-                scheduler.step()
+                losses.append(_step(model, batch, weights, optimizer, scheduler))
                 step += 1
-                losses.append(loss.item())
                 bar.step(losses[-1])
                 stopped = _budget_hit(config, began, step, total) or stopped
                 if stopped != "epochs":
@@ -143,6 +137,18 @@ def fit(model: JointModel, train_items: Sequence[Encoded], dev_items: Sequence[E
     return {"epochs_run": len(history), "best_epoch": best_epoch, "steps": step,
             "train_seconds": time.perf_counter() - began, "stopped_because": stopped,
             "history": tuple(history)}
+
+
+def _step(model: JointModel, batch: Batch, weights: torch.Tensor | None,
+          optimizer: torch.optim.Optimizer, scheduler: torch.optim.lr_scheduler.LambdaLR) -> float:
+    """One optimizer step with gradient clipping; returns the batch loss."""
+    loss = model.loss(batch, weights)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+    return loss.item()
 
 
 def _budget_hit(config: NLUConfig, began: float, step: int, total: int) -> str | None:
