@@ -1,7 +1,8 @@
 """A minimal single-turn dialogue path: intent -> the action its rule names -> Reply.
 
 It lets `cli.py shell` answer with the intent's response as soon as NLU is trained.
-Rules of the form `intent X -> action A [-> action B]` are followed; otherwise the
+Rules of the form `intent X -> action A [-> action B]` are followed, then the actions
+that follow X's first turn in a story (whatever came before it); otherwise the
 response `utter_<intent>` is used; below the fallback threshold the bot asks to
 rephrase. Slots are filled from entities through their `from_entity` mappings.
 Multi-turn state, forms, custom actions and handoff belong to the dialogue manager.
@@ -31,7 +32,8 @@ class Turn:
 
 
 def rule_actions(data: TrainingData) -> dict[str, tuple[str, ...]]:
-    """intent -> the actions an unconditional one-intent rule runs after it."""
+    """intent -> the actions run after it: from unconditional one-intent rules first, then
+    from the first story turn that follows the intent."""
     table: dict[str, tuple[str, ...]] = {}
     for rule in data.rules:
         steps = rule.steps
@@ -42,7 +44,24 @@ def rule_actions(data: TrainingData) -> dict[str, tuple[str, ...]]:
         actions = tuple(s.name for s in steps[1:] if s.kind == "action")
         if actions:
             table.setdefault(steps[0].name, actions)
+    for story in data.stories:
+        for index, step in enumerate(story.steps):
+            if step.kind == "intent" and step.name not in table:
+                actions = _actions_after(story.steps[index + 1 :])
+                if actions:
+                    table[step.name] = actions
     return table
+
+
+def _actions_after(steps) -> tuple[str, ...]:
+    """The actions up to the next user turn (slot events in between are skipped)."""
+    actions = []
+    for step in steps:
+        if step.kind == "intent":
+            break
+        if step.kind == "action":
+            actions.append(step.name)
+    return tuple(actions)
 
 
 def slots_from_entities(domain: Domain, message: Message) -> list[tuple[str, object]]:
@@ -93,7 +112,7 @@ class Assistant:
             fallback = next((r for r in FALLBACK_RESPONSES if r in self.domain.responses), "")
             return (fallback,), f"confidence {intent.confidence:.2f} below threshold {self.threshold}"
         if intent.name in self.rules:
-            return self.rules[intent.name], f"rule for intent '{intent.name}'"
+            return self.rules[intent.name], f"rule or story turn for intent '{intent.name}'"
         if f"utter_{intent.name}" in self.domain.responses:
             return (f"utter_{intent.name}",), f"response named after intent '{intent.name}'"
         return (), f"no rule or response for intent '{intent.name}'"

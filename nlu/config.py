@@ -36,6 +36,7 @@ class NLUConfig:
     seed: int = 42
     dev_fraction: float = 0.1  # held out for early stopping; 0 disables it
     patience: int = 4  # epochs without dev improvement before stopping
+    min_steps: int = 200  # small data: epochs are raised to reach this many optimizer steps
     time_budget_s: float | None = 170.0  # safety net on wall-clock training time; None = no cap
     max_steps: int | None = None  # optimizer-step cap; None = no cap
     num_threads: int | None = None  # torch CPU threads; None = torch default
@@ -68,7 +69,7 @@ class NLUConfig:
         return asdict(self)
 
 
-_INTS = {"epochs", "batch_size", "max_length", "seed", "patience", "ranking_size"}
+_INTS = {"epochs", "batch_size", "max_length", "seed", "patience", "ranking_size", "min_steps"}
 _FLOATS = {"learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio",
            "dropout", "dev_fraction"}
 _OPT_INTS = {"max_steps", "num_threads"}
@@ -107,6 +108,7 @@ def _range_problems(cfg: NLUConfig) -> list[tuple[str, str]]:
         ("dropout", 0 <= cfg.dropout < 1, "must be in [0, 1)"),
         ("dev_fraction", 0 <= cfg.dev_fraction < 1, "must be in [0, 1)"),
         ("patience", cfg.patience >= 1, "must be >= 1"),
+        ("min_steps", cfg.min_steps >= 0, "must be >= 0"),
         ("time_budget_s", cfg.time_budget_s is None or cfg.time_budget_s > 0, "must be > 0"),
         ("max_steps", cfg.max_steps is None or cfg.max_steps >= 1, "must be >= 1"),
         ("num_threads", cfg.num_threads is None or cfg.num_threads >= 1, "must be >= 1"),

@@ -90,7 +90,10 @@ def fit(model: JointModel, train_items: Sequence[Encoded], dev_items: Sequence[E
         show: bool) -> dict[str, Any]:
     """Train in place; leave the best-on-dev weights in `model`; return report fields."""
     batch_size = config.batch_size
-    total = math.ceil(len(train_items) / batch_size) * config.epochs
+    per_epoch = math.ceil(len(train_items) / batch_size)
+    # Small data sets (tens of examples) get enough optimizer steps to learn at all.
+    epochs = max(config.epochs, math.ceil(config.min_steps / per_epoch))
+    total = per_epoch * epochs
     if config.max_steps:
         total = min(total, config.max_steps)
     optimizer, scheduler = make_optimizer(model, config, total)
@@ -101,7 +104,7 @@ def fit(model: JointModel, train_items: Sequence[Encoded], dev_items: Sequence[E
     history: list[EpochScores] = []
     best_score, best_epoch, best_state, stale = -1.0, 1, None, 0
     with ui.TrainProgress(total, show) as bar:
-        for epoch in range(1, config.epochs + 1):
+        for epoch in range(1, epochs + 1):
             epoch_began = time.perf_counter()
             order = list(range(len(train_items)))
             rng.shuffle(order)
@@ -121,14 +124,15 @@ def fit(model: JointModel, train_items: Sequence[Encoded], dev_items: Sequence[E
             scores = EpochScores(epoch, float(np.mean(losses)), acc, f1,
                                  time.perf_counter() - epoch_began)
             history.append(scores)
-            bar.epoch_done(scores, config.epochs)
+            bar.epoch_done(scores, epochs)
             score = dev_score(acc, f1) if dev_items else float(epoch)
             if score > best_score:
                 best_score, best_epoch, stale = score, epoch, 0
                 best_state = _clone_state(model) if dev_items else None
             else:
                 stale += 1
-            if stopped == "epochs" and dev_items and stale >= config.patience:
+            if stopped == "epochs" and dev_items and stale >= config.patience \
+                    and step >= config.min_steps and epoch < epochs:
                 stopped = "early_stopping"
             if stopped != "epochs":
                 break

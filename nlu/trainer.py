@@ -26,6 +26,11 @@ from nlu.model import JointModel
 from nlu.report import TrainReport
 
 
+# Below this many held-out examples, dev scores are noise (one message = several points):
+# train on everything for the configured epochs instead of early-stopping on them.
+MIN_DEV_EXAMPLES = 30
+
+
 def collect_patterns(data: TrainingData) -> dict[str, Any]:
     """Regexes, lookups and synonyms for parse time; annotated values become synonyms too."""
     synonyms = {s.text.strip().lower(): s.value for e in data.examples for s in e.entities
@@ -65,6 +70,8 @@ def train_nlu(data: TrainingData, config: NLUConfig, out_dir: Path,
         train_ex, dev_ex = list(data.examples), list(dev_data.examples)
     else:
         train_ex, dev_ex = split_dev(data.examples, config.dev_fraction, config.seed)
+        if len(dev_ex) < MIN_DEV_EXAMPLES:  # too few to choose epochs by: use all data
+            train_ex, dev_ex = list(data.examples), []
     labels = Labels.from_examples(data.examples)
     tokenizer = load_tokenizer(config.encoder)
     model = JointModel(load_encoder(config.encoder, config.dropout), len(labels.intents),

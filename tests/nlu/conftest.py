@@ -62,7 +62,7 @@ def tiny_config(tiny_encoder_dir: Path):
 
     return NLUConfig(encoder=str(tiny_encoder_dir), epochs=40, batch_size=8, learning_rate=3e-3,
                      head_learning_rate=1e-2, warmup_ratio=0.05, dropout=0.0, dev_fraction=0.0,
-                     time_budget_s=None, ranking_size=3, seed=7)
+                     time_budget_s=None, ranking_size=3, seed=7, min_steps=0)
 
 
 @pytest.fixture(scope="session")

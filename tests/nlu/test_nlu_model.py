@@ -134,3 +134,16 @@ def test_training_errors_are_clear(tiny_config, tmp_path: Path) -> None:
 
 def test_regex_named_after_no_entity_extracts_nothing(parser: NLUParser) -> None:
     assert not [e for e in parser.parse("bye 90210").entities if e.entity == "zipcode"]
+
+
+def test_small_data_trains_enough_steps_on_all_examples(tiny_data: TrainingData, tiny_config,
+                                                        tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from nlu.trainer import train_nlu
+
+    config = replace(tiny_config, epochs=1, min_steps=10, dev_fraction=0.5)
+    report = train_nlu(tiny_data, config, tmp_path / "m", progress=False)
+    assert report.steps >= 10 and report.epochs_run > 1  # epochs raised to reach min_steps
+    assert report.dev_examples == 0  # 5 held-out messages are too few to early-stop on
+    assert report.train_examples == len(tiny_data.examples)
