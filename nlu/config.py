@@ -43,7 +43,7 @@ class NLUConfig:
     ranking_size: int = 10  # intents in Message.intent_ranking
     language: str = "en"
     device: str = "cpu"  # "cpu", "cuda", "cuda:1", or "auto"
-    # Parse with int8 Linear layers on CPU: ~40% faster per message; measured cost in
+    # Parse with int8 Linear layers on CPU: ~20% faster per message; measured cost in
     # BENCHMARKS.md (none on the example assistant, -2 slot F1 on snips-1k).
     quantize: bool = False
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.training_data import Example, TrainingData
-from nlu.artifact import FORMAT_VERSION, fingerprint, is_up_to_date, read_metadata
+from nlu.artifact import FORMAT_VERSION, fingerprint, is_up_to_date, load_artifact, read_metadata
 from nlu.errors import EncoderLoadError, IncompatibleModelError, ModelNotFoundError, TrainingDataError
 from nlu.parser import NLUParser
 from tests.nlu.conftest import TINY_EXAMPLES
@@ -147,3 +147,18 @@ def test_small_data_trains_enough_steps_on_all_examples(tiny_data: TrainingData,
     assert report.steps >= 10 and report.epochs_run > 1  # epochs raised to reach min_steps
     assert report.dev_examples == 0  # 5 held-out messages are too few to early-stop on
     assert report.train_examples == len(tiny_data.examples)
+
+
+def test_traced_encoder_gives_the_eager_predictions(trained_dir: Path) -> None:
+    from nlu.traced import TracedEncoder
+
+    traced = NLUParser.load(trained_dir)
+    assert isinstance(traced.artifact.model.encoder, TracedEncoder)
+    eager = NLUParser.load(trained_dir, device="cpu")
+    eager.artifact.model.encoder = load_artifact(trained_dir).model.encoder
+    texts = ["fly to paris", "hello there", "order XY9876 in red", ""]
+    for a, b in zip(traced.parse_batch(texts), eager.parse_batch(texts)):
+        assert a.intent.name == b.intent.name
+        assert a.intent.confidence == pytest.approx(b.intent.confidence, abs=1e-4)
+        assert [(e.entity, e.start, e.end) for e in a.entities] == \
+            [(e.entity, e.start, e.end) for e in b.entities]
