@@ -3,6 +3,7 @@
     python cli.py validate      check domain.yml, config.yml, data/ and tests/
     python cli.py train         validate, then train what changed into models/
     python cli.py shell         chat with the trained assistant (reads piped stdin too)
+    python cli.py test          replay tests/test_stories.yml and report failing stories
 
 User mistakes (`SwitchboardError`) are printed as messages; anything else is a bug and
 is reported as one, without a traceback unless SWITCHBOARD_DEBUG=1.
@@ -102,6 +103,12 @@ def train(project: Path, models: Path | None, force: bool, device: str | None) -
     loaded = load_project(project)
     print_problems(loaded.warnings)
     outcome = train_project(loaded, models or project / "models", force=force, device=device)
+    if outcome.dialogue_retrained:
+        stats = outcome.dialogue_stats
+        click.secho(f"✓ Trained dialogue policies ({stats['rules']} rules, {stats['stories']} stories, "
+                    f"{stats['ml_examples']} ML examples) in {stats['seconds']} s", fg="green")
+    else:
+        click.secho("✓ Dialogue policies are up to date.", fg="green")
     if outcome.retrained:
         click.secho(f"✓ Trained NLU into {outcome.nlu_dir}", fg="green")
     else:
@@ -114,12 +121,25 @@ def train(project: Path, models: Path | None, force: bool, device: str | None) -
 @cli.command()
 @PROJECT_OPTION
 @MODELS_OPTION
-@click.option("--debug", is_flag=True, help="Also print why each action was chosen.")
+@click.option("--debug", is_flag=True,
+              help="Also print the ranking, slot changes and every policy's prediction.")
 def shell(project: Path, models: Path | None, debug: bool) -> None:
-    """Chat with the trained assistant. Reads piped input line by line; /restart, /exit."""
+    """Chat with the trained assistant. Reads piped input line by line;
+    /restart, /tracker, /release, /exit."""
     from assistant.shell import run_shell
 
     run_shell(project, models or project / "models", debug=debug)
+
+
+@cli.command("test")
+@PROJECT_OPTION
+@MODELS_OPTION
+def test_command(project: Path, models: Path | None) -> None:
+    """Run the conversation tests (tests/*.yml stories) against the trained assistant."""
+    from assistant.story_report import run_and_print
+
+    ok = run_and_print(project, models or project / "models")
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

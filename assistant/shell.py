@@ -1,39 +1,64 @@
 """The interactive (or piped) chat loop behind `cli.py shell`."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
-from assistant.bot import Assistant, Turn
-from core.message import Message
+from dialogue.agent import Agent, TurnResult
 
-COMMANDS = "/restart starts over, /exit quits"
+SENDER = "shell"
+COMMANDS = "/restart starts over, /tracker shows the conversation's events, " \
+           "/release hands it back from a human agent, /exit quits"
 
 
-def describe_nlu(message: Message) -> str:
+def describe_nlu(result: TurnResult) -> str:
+    message = result.message
     entities = ", ".join(f"{e.entity}={e.value}" for e in message.entities) or "none"
-    return f"  intent: {message.intent.name} ({message.intent.confidence:.2f})  entities: {entities}"
+    intent = message.intent
+    extra = ""
+    if "predicted" in message.meta:
+        extra = f" <- {message.meta['predicted']} below the fallback threshold"
+    return f"  intent: {intent.name} ({intent.confidence:.2f}){extra}  entities: {entities}"
 
 
-def print_turn(turn: Turn, debug: bool) -> None:
-    click.secho(describe_nlu(turn.message), dim=True)
+def print_turn(result: TurnResult, debug: bool) -> None:
+    click.secho(describe_nlu(result), dim=True)
     if debug:
-        ranking = ", ".join(f"{s.name} {s.confidence:.2f}" for s in turn.message.intent_ranking[:3])
+        ranking = ", ".join(f"{s.name} {s.confidence:.2f}" for s in result.message.intent_ranking[:3])
         click.secho(f"  ranking: {ranking}", dim=True)
-        for name, value in turn.slots_set:
-            click.secho(f"  slot {name} = {value!r}", dim=True)
-        click.secho(f"  actions: {', '.join(turn.actions) or 'none'}  ({turn.reason})", dim=True)
-    for reply in turn.replies:
+        for event in result.slots_set:
+            click.secho(f"  slot {event.slot} = {event.value!r}", dim=True)
+        for step in result.steps:
+            click.secho(f"  -> {step.action}  [{step.chosen.policy}: {step.chosen.reason}]"
+                        + (f"  REJECTED: {step.rejected}" if step.rejected else ""), dim=True)
+            for prediction in step.predictions:
+                mark = "*" if prediction == step.chosen else " "
+                click.secho(f"     {mark} {prediction.policy:<12} {prediction.action} "
+                            f"({prediction.confidence:.2f})", dim=True)
+            for event in step.events:
+                if event.name == "slot":
+                    click.secho(f"     slot {event.slot} = {event.value!r}", dim=True)
+                elif event.name == "active_loop":
+                    click.secho(f"     form {'-> ' + event.loop if event.loop else 'done'}", dim=True)
+    if result.with_human:
+        click.secho("  (a human agent has this conversation; the bot stays silent until /release)",
+                    dim=True)
+    for reply in result.replies:
         click.echo(f"Bot: {reply.text}")
-        for number, button in enumerate(reply.buttons, start=1):
-            click.echo(f"     [{number}] {button.title}")
+        for number, (title, payload) in enumerate(reply.buttons, start=1):
+            click.echo(f"     [{number}] {title}  ({payload})")
+    for step in result.steps:
+        for event in step.events:
+            if event.name == "handoff":
+                click.secho(f"  (handoff ticket #{event.ticket}: {event.reason})", dim=True)
 
 
 def run_shell(project: Path, models: Path, debug: bool = False) -> None:
     interactive = sys.stdin.isatty()
-    assistant = Assistant.load(project, models)
+    agent = Agent.load(project, models)
     if interactive:
         click.echo(f"Switchboard shell ({COMMANDS}).")
     while True:
@@ -43,12 +68,22 @@ def run_shell(project: Path, models: Path, debug: bool = False) -> None:
         if not line:
             break
         text = line.rstrip("\n")
-        if text.strip() == "/exit":
-            break
-        if text.strip() == "/restart":
-            assistant.restart()
-            click.echo("Bot: (conversation restarted)")
-            continue
+        command = text.strip()
         if not interactive:
             click.echo(f"You: {text}")
-        print_turn(assistant.handle(text), debug)
+        if command == "/exit":
+            break
+        if command == "/restart":
+            agent.restart(SENDER)
+            click.echo("Bot: (conversation restarted)")
+            continue
+        if command == "/tracker":
+            events = [e.to_dict() for e in agent.tracker(SENDER).events]
+            click.echo(json.dumps(events, indent=2, ensure_ascii=False, default=str))
+            continue
+        if command == "/release":
+            released = agent.release(SENDER, agent="shell")
+            click.echo("Bot: (released by the human agent)" if released
+                       else "Bot: (this conversation is not with a human agent)")
+            continue
+        print_turn(agent.handle(SENDER, text), debug)

@@ -103,6 +103,7 @@ class HandoffConfig:
     trigger_intents: tuple[str, ...] = ()
     fallbacks_before_handoff: int = 2
     frustration_threshold: float = 0.7
+    frustrated_messages_before_handoff: int = 2
     response: str | None = None
 
 

@@ -9,7 +9,7 @@ from core.domain import Domain, GenerationConfig, HandoffConfig, SessionConfig
 from core.domain_helpers import names, refer
 
 HANDOFF_KEYS = ("trigger_intents", "fallbacks_before_handoff", "frustration_threshold",
-                "response")
+                "frustrated_messages_before_handoff", "response")
 GENERATION_KEYS = ("knowledge", "backend", "top_k", "min_score", "base_url", "model",
                    "api_key_env", "timeout")
 BACKENDS = ("extractive", "embedded", "openai")
@@ -34,17 +34,22 @@ def parse_handoff(value: Any, line: int, domain: Domain, check: FileChecker) -> 
     spec = check.mapping(value, line, "handoff")
     check.known_keys(spec, HANDOFF_KEYS, "handoff")
     fallbacks = spec.get("fallbacks_before_handoff", 2)
+    frustrated = spec.get("frustrated_messages_before_handoff", 2)
     threshold = spec.get("frustration_threshold", 0.7)
     ok = check.expect(fallbacks, int, spec.line_of("fallbacks_before_handoff"),
                       "handoff.fallbacks_before_handoff")
+    ok &= check.expect(frustrated, int, spec.line_of("frustrated_messages_before_handoff"),
+                       "handoff.frustrated_messages_before_handoff")
     ok &= check.expect(threshold, float, spec.line_of("frustration_threshold"),
                        "handoff.frustration_threshold")
     if ok and not 0 <= threshold <= 1:
         check.error(spec.line_of("frustration_threshold"), "handoff.frustration_threshold",
                     f"must be between 0 and 1, got {threshold}")
-    if ok and fallbacks < 1:
-        check.error(spec.line_of("fallbacks_before_handoff"), "handoff.fallbacks_before_handoff",
-                    f"must be 1 or more, got {fallbacks}")
+    for attr, number in (("fallbacks_before_handoff", fallbacks),
+                         ("frustrated_messages_before_handoff", frustrated)):
+        if ok and number < 1:
+            check.error(spec.line_of(attr), f"handoff.{attr}", f"must be 1 or more, got {number}")
+            ok = False
     intents = names(spec.get("trigger_intents"), spec.line_of("trigger_intents"),
                      "handoff.trigger_intents", check)
     for intent in intents:
@@ -52,7 +57,8 @@ def parse_handoff(value: Any, line: int, domain: Domain, check: FileChecker) -> 
     refer(domain, check, "response", spec.get("response"), spec.line_of("response"), "handoff.response")
     if not ok:
         return HandoffConfig(intents)
-    return HandoffConfig(intents, int(fallbacks), float(threshold), spec.get("response"))
+    return HandoffConfig(intents, int(fallbacks), float(threshold), int(frustrated),
+                         spec.get("response"))
 
 
 def parse_generation(value: Any, line: int, check: FileChecker) -> GenerationConfig:

@@ -54,3 +54,15 @@ def render(name: str, variations: list[ResponseVariation], slots: dict[str, obje
     if variation is None:
         return None
     return Reply(fill(variation.text, slots), variation.buttons, variation.image, name)
+
+
+def render_event(domain, name: str, slots: dict[str, object], rng: random.Random | None = None,
+                 language: str | None = None):
+    """The domain's response `name` as a BotUttered event (None if it has no usable variation)."""
+    from core.events import BotUttered
+
+    reply = render(name, domain.responses.get(name, []), slots, rng or random.Random(), language)
+    if reply is None:
+        return None
+    return BotUttered(text=reply.text, buttons=tuple((b.title, b.payload) for b in reply.buttons),
+                      response=name)

@@ -1,0 +1,96 @@
+"""Order look-ups for the example assistant, from data/orders.json only.
+
+Every fact the bot states about an order comes from that file; an order that is not
+there is reported as not found, never guessed.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from core.events import SlotSet
+from dialogue.registry import action, say
+
+ORDERS = Path(__file__).resolve().parent.parent / "data" / "orders.json"
+
+
+def find_order(order_id: str | None) -> dict | None:
+    if not order_id:
+        return None
+    orders = json.loads(ORDERS.read_text(encoding="utf-8"))["orders"]
+    key = str(order_id).strip().upper()
+    return orders.get(key) or orders.get(key.replace("NW-", "")) or orders.get(f"NW-{key}")
+
+
+def _items(order: dict) -> str:
+    return ", ".join(order.get("items", [])) or "your items"
+
+
+def _not_found(order_id: str | None):
+    if not order_id:
+        return [say("I need your order number to look that up. It's in your confirmation "
+                    "email and looks like 12345 or NW-12345.")]
+    return [say(f"I couldn't find an order with the number {order_id}. Could you check it? "
+                "It's in your confirmation email and looks like 12345 or NW-12345."),
+            SlotSet(slot="order_id", value=None)]
+
+
+def status_sentence(order_id: str, order: dict) -> str:
+    status = order["status"]
+    if status == "processing":
+        return (f"Order {order_id} ({_items(order)}) was placed on {order['placed']} and is being "
+                "prepared in our warehouse; it hasn't shipped yet.")
+    if status == "shipped":
+        return (f"Order {order_id} ({_items(order)}) shipped on {order['shipped']} with "
+                f"{order['carrier']} and is expected on {order['estimated_delivery']}.")
+    if status == "delivered":
+        return (f"Order {order_id} ({_items(order)}) was delivered on {order['delivered']}.")
+    if status == "cancelled":
+        return f"Order {order_id} was cancelled on {order['cancelled']}."
+    return f"Order {order_id} has the status '{status}'."
+
+
+@action("action_check_order_status")
+def check_order_status(tracker, domain):
+    order_id = tracker.slots.get("order_id")
+    order = find_order(order_id)
+    if order is None:
+        return _not_found(order_id)
+    return [say(status_sentence(order_id, order))]
+
+
+@action("action_track_delivery")
+def track_delivery(tracker, domain, today: date | None = None):
+    order_id = tracker.slots.get("order_id")
+    order = find_order(order_id)
+    if order is None:
+        return _not_found(order_id)
+    if order["status"] != "shipped":
+        return [say(status_sentence(order_id, order))]
+    text = (f"Order {order_id} is with {order['carrier']}, tracking number {order['tracking']}, "
+            f"expected on {order['estimated_delivery']}.")
+    late = ((today or date.today()) - date.fromisoformat(order["estimated_delivery"])).days
+    if late > 5:
+        text += (f" It is {late} days past its estimated delivery date: we can open an "
+                 "investigation with the carrier. Ask for an agent and they'll start it.")
+    elif late > 0:
+        text += (" It's a little late; parcels usually arrive within 5 business days of the "
+                 "estimate.")
+    return [say(text)]
+
+
+@action("action_cancel_order")
+def cancel_order(tracker, domain):
+    order_id = tracker.slots.get("order_id")
+    order = find_order(order_id)
+    if order is None:
+        return _not_found(order_id)
+    status = order["status"]
+    if status == "processing":
+        return [say(f"Order {order_id} hasn't left our warehouse yet, so it can still be "
+                    "cancelled free of charge. Ask for an agent and they'll cancel it for you.")]
+    if status == "cancelled":
+        return [say(status_sentence(order_id, order))]
+    return [say(f"{status_sentence(order_id, order)} It can no longer be cancelled, but you can "
+                "return it within 30 days of delivery.")]

@@ -1,0 +1,146 @@
+"""Tracker events: the append-only record of a conversation.
+
+Everything the assistant knows about a conversation is rebuilt from these (see
+`core.tracker.Tracker`). Each event is a frozen dataclass with a `timestamp` and
+turns into / back from a plain dict (`to_dict` / `event_from_dict`) for the stores
+and the HTTP API.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+from core.message import Entity, IntentScore, Message
+
+
+def now() -> float:
+    return time.time()
+
+
+@dataclass(frozen=True)
+class Event:
+    name: ClassVar[str] = "event"
+    timestamp: float = field(default_factory=now, kw_only=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["event"] = self.name
+        return data
+
+
+@dataclass(frozen=True)
+class UserUttered(Event):
+    """The customer wrote something; `message` is what NLU made of it."""
+
+    name: ClassVar[str] = "user"
+    message: Message = None  # type: ignore[assignment]
+    frustration: float = 0.0  # 0..1, from policies.frustration
+
+    @property
+    def intent(self) -> str:
+        return self.message.intent.name
+
+    @property
+    def text(self) -> str:
+        return self.message.text
+
+    def to_dict(self) -> dict[str, Any]:
+        message = self.message
+        return {
+            "event": self.name, "timestamp": self.timestamp, "text": message.text,
+            "frustration": self.frustration, "language": message.language,
+            "intent": asdict(message.intent),
+            "intent_ranking": [asdict(s) for s in message.intent_ranking],
+            "entities": [asdict(e) for e in message.entities],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "UserUttered":
+        message = Message(
+            text=data["text"], intent=IntentScore(**data["intent"]),
+            intent_ranking=tuple(IntentScore(**s) for s in data.get("intent_ranking", ())),
+            entities=tuple(Entity(**e) for e in data.get("entities", ())),
+            language=data.get("language", "en"),
+        )
+        return cls(message=message, frustration=data.get("frustration", 0.0),
+                   timestamp=data["timestamp"])
+
+
+@dataclass(frozen=True)
+class SlotSet(Event):
+    name: ClassVar[str] = "slot"
+    slot: str = ""
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class ActionExecuted(Event):
+    """An action ran; `policy` and `reason` say why it was chosen."""
+
+    name: ClassVar[str] = "action"
+    action: str = ""
+    policy: str | None = None
+    confidence: float | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class BotUttered(Event):
+    name: ClassVar[str] = "bot"
+    text: str = ""
+    buttons: tuple[tuple[str, str], ...] = ()  # (title, payload)
+    response: str | None = None  # the utter_* it came from, if any
+    custom: Any = None
+
+
+@dataclass(frozen=True)
+class ActiveLoop(Event):
+    """A form was activated (`loop` = its name) or deactivated (`loop` = None)."""
+
+    name: ClassVar[str] = "active_loop"
+    loop: str | None = None
+
+
+@dataclass(frozen=True)
+class Handoff(Event):
+    """The conversation went to a human agent; the bot stays silent until released."""
+
+    name: ClassVar[str] = "handoff"
+    reason: str = ""
+    summary: dict = field(default_factory=dict)
+    ticket: str | None = None
+
+
+@dataclass(frozen=True)
+class HandoffReleased(Event):
+    name: ClassVar[str] = "handoff_released"
+    agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Restarted(Event):
+    name: ClassVar[str] = "restart"
+
+
+@dataclass(frozen=True)
+class SessionStarted(Event):
+    name: ClassVar[str] = "session_started"
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.name: cls for cls in (UserUttered, SlotSet, ActionExecuted, BotUttered, ActiveLoop,
+                              Handoff, HandoffReleased, Restarted, SessionStarted)
+}
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """The event a `to_dict()` produced (raises KeyError/TypeError on malformed input)."""
+    cls = EVENT_TYPES[data["event"]]
+    if cls is UserUttered:
+        return UserUttered.from_dict(data)
+    names = {f.name for f in fields(cls)}
+    values = {k: v for k, v in data.items() if k in names}
+    if cls is BotUttered:
+        values["buttons"] = tuple(tuple(b) for b in values.get("buttons", ()))
+    return cls(**values)

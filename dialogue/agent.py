@@ -1,0 +1,212 @@
+"""The agent: one customer message in, the bot's replies out, every step on the tracker.
+
+    text -> NLU Message (or a `/intent` button payload) -> UserUttered + slots from entities
+         -> until the bot listens: policies predict, `choose` decides, the action runs
+         -> replies (BotUttered events)
+
+While a conversation is with a human agent (after `action_handoff`), messages are
+recorded but the bot does not answer until `release`.
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from core.domain import Domain
+from core.events import (
+    ActionExecuted, BotUttered, Event, HandoffReleased, Restarted, SessionStarted, SlotSet,
+    UserUttered,
+)
+from core.message import Entity, IntentScore, Message
+from core.project import Project
+from core.tracker import ACTION_LISTEN, Tracker
+from dialogue.actions import ActionRunner
+from dialogue.forms import Rejected
+from dialogue.handoff import HandoffQueue
+from dialogue.slot_filling import fill_on_user_turn
+from policies.ensemble import PolicyEnsemble
+from policies.frustration import frustration
+from policies.handoff import NLU_FALLBACK
+from policies.prediction import Prediction
+
+MAX_ACTIONS_PER_TURN = 10
+PAYLOAD = re.compile(r"^/([\w/-]+)\s*(\{.*\})?\s*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One action the bot took this turn, and why."""
+
+    action: str
+    chosen: Prediction
+    predictions: tuple[Prediction, ...]
+    events: tuple[Event, ...]
+    rejected: str | None = None  # why a form could not use the message (it did not run)
+
+
+@dataclass
+class TurnResult:
+    sender_id: str
+    message: Message | None
+    replies: list[BotUttered] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    slots_set: list[SlotSet] = field(default_factory=list)
+    with_human: bool = False
+
+    @property
+    def actions(self) -> list[str]:
+        return [s.action for s in self.steps if s.action != ACTION_LISTEN and not s.rejected]
+
+
+class Agent:
+    def __init__(self, project: Project, parser, policies: PolicyEnsemble,
+                 queue: HandoffQueue | None = None, seed: int | None = None):
+        self.project = project
+        self.domain: Domain = project.domain
+        self.parser = parser
+        self.policies = policies
+        self.queue = queue or HandoffQueue()
+        self.rng = random.Random(seed)
+        self.runner = ActionRunner(self.domain, self.queue, self.rng)
+        self.threshold = project.config.fallback_threshold
+        self.trackers: dict[str, Tracker] = {}
+
+    def tracker(self, sender_id: str) -> Tracker:
+        if sender_id not in self.trackers:
+            self.trackers[sender_id] = Tracker(sender_id, dict(self.domain.slots))
+        return self.trackers[sender_id]
+
+    # ----- one message ----------------------------------------------------------------
+
+    def understand(self, text: str) -> Message:
+        """NLU, or a button payload such as `/affirm` or `/inform{"order_id": "123"}`."""
+        payload = self._payload(text)
+        if payload is not None:
+            return payload
+        message = self.parser.parse(text)
+        if message.intent.confidence < self.threshold:
+            meta = {**message.meta, "confidence": message.intent.confidence,
+                    "predicted": message.intent.name}
+            message = replace(message, intent=IntentScore(NLU_FALLBACK, message.intent.confidence),
+                              meta=meta)
+        return message
+
+    def _payload(self, text: str) -> Message | None:
+        match = PAYLOAD.match(text.strip())
+        if not match or match.group(1) not in self.domain.intents:
+            return None
+        entities = []
+        if match.group(2):
+            try:
+                values = json.loads(match.group(2))
+            except ValueError:
+                values = {}
+            if isinstance(values, dict):
+                entities = [Entity(str(k), 0, 0, str(v), str(v), extractor="payload")
+                            for k, v in values.items()]
+        return Message(text, IntentScore(match.group(1), 1.0), (IntentScore(match.group(1), 1.0),),
+                       tuple(entities))
+
+    def handle(self, sender_id: str, text: str) -> TurnResult:
+        tracker = self.tracker(sender_id)
+        self._maybe_start_session(tracker)
+        message = self.understand(text)
+        user = UserUttered(message=message, frustration=frustration(text))
+        tracker.append(user)
+        result = TurnResult(sender_id, message)
+        if tracker.handed_off:
+            result.with_human = True
+            return result
+        result.slots_set = self._slots_from_message(tracker, user)
+        tracker.extend(result.slots_set)
+        self._act(tracker, result)
+        return result
+
+    def _slots_from_message(self, tracker: Tracker, user: UserUttered) -> list[SlotSet]:
+        events = fill_on_user_turn(self.domain, user, tracker.slots)
+        sentiment = self.domain.slots.get("sentiment")
+        if sentiment is not None and "frustrated" in sentiment.values:
+            frustrated = user.frustration >= self.domain.handoff.frustration_threshold
+            calm = next((v for v in sentiment.values if v != "frustrated"), None)
+            value = "frustrated" if frustrated else calm
+            if value is not None and tracker.slots.get("sentiment") != value:
+                events.append(SlotSet(slot="sentiment", value=value))
+        return events
+
+    def _act(self, tracker: Tracker, result: TurnResult) -> None:
+        rejected = False
+        for _ in range(MAX_ACTIONS_PER_TURN):
+            chosen, predictions = self.policies.decide(tracker, self.domain, loop_rejected=rejected)
+            action = chosen.action
+            if action == ACTION_LISTEN and self._form_waits(tracker, result):
+                action = tracker.active_loop
+                chosen = Prediction(action, 1.0, "rules", f"back to form '{action}' before listening")
+            events = self.runner.run(action, tracker, chosen)
+            if isinstance(events, Rejected):
+                rejected = True
+                result.steps.append(Step(action, chosen, tuple(predictions), (), events.reason))
+                continue
+            rejected = False
+            tracker.append(ActionExecuted(action=action, policy=chosen.policy,
+                                          confidence=chosen.confidence, reason=chosen.reason))
+            tracker.extend(events)
+            result.steps.append(Step(action, chosen, tuple(predictions), tuple(events)))
+            result.replies += [e for e in events if isinstance(e, BotUttered)]
+            if action == ACTION_LISTEN or tracker.handed_off:
+                return
+        tracker.append(ActionExecuted(action=ACTION_LISTEN, reason="too many actions in one turn"))
+
+    @staticmethod
+    def _form_waits(tracker: Tracker, result: TurnResult) -> bool:
+        """A form interrupted this turn asks its question again before the bot listens."""
+        return bool(tracker.active_loop) and tracker.active_loop not in tracker.actions_since_user()
+
+    # ----- sessions, restarts, humans -------------------------------------------------
+
+    def _maybe_start_session(self, tracker: Tracker) -> None:
+        last = tracker.last_event_time
+        expiry = self.domain.session.expiration_minutes * 60
+        if last is not None and (expiry <= 0 or (tracker.events[-1].timestamp + expiry) > _now()):
+            return
+        carried = dict(tracker.slots) if last is not None and self.domain.session.carry_over_slots else {}
+        tracker.append(SessionStarted())
+        tracker.extend(SlotSet(slot=k, value=v) for k, v in carried.items()
+                       if v is not None and k != "requested_slot"
+                       and v != getattr(self.domain.slots.get(k), "initial_value", None))
+
+    def restart(self, sender_id: str) -> None:
+        self.tracker(sender_id).append(Restarted())
+
+    def release(self, sender_id: str, agent: str | None = None) -> bool:
+        """A human agent hands the conversation back to the bot."""
+        tracker = self.tracker(sender_id)
+        if not tracker.handed_off:
+            return False
+        ticket = tracker.handoff.ticket
+        if ticket and ticket.isdigit():
+            self.queue.release(int(ticket), agent)
+        tracker.append(HandoffReleased(agent=agent))
+        return True
+
+    @classmethod
+    def load(cls, project_dir: Path, models: Path, seed: int | None = None,
+             queue: HandoffQueue | None = None) -> "Agent":
+        from assistant.train import dialogue_dir, nlu_dir
+        from core.project import load_project
+        from dialogue.registry import load_project_actions
+        from nlu import NLUParser
+
+        project = load_project(project_dir)
+        load_project_actions(project_dir)
+        policies = PolicyEnsemble.load(dialogue_dir(models))
+        queue = queue or HandoffQueue(project_dir / ".switchboard" / "handoffs.sqlite")
+        return cls(project, NLUParser.load(nlu_dir(models)), policies, queue, seed)
+
+
+def _now() -> float:
+    import time
+
+    return time.time()

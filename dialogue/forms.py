@@ -1,0 +1,76 @@
+"""Forms: ask for each required slot in order, validate what the customer gives, finish.
+
+`run_form` is what the form action does each time it runs:
+  * right after the customer spoke, take values for the form's slots from the message
+    (a message with nothing for the form is *rejected*, so other policies can answer it:
+    the customer asked something else);
+  * validate new values (registered validators, see dialogue.registry); a rejected value
+    is cleared, `utter_invalid_<slot>` is said if the domain has it, and the slot is asked again;
+  * ask for the first missing slot with `utter_ask_<slot>`, or, with none missing,
+    deactivate the form so the rules can say what happens next.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.domain import Domain, Form
+from core.events import ActiveLoop, BotUttered, Event, SlotSet
+from core.tracker import Tracker
+from dialogue.registry import VALIDATORS
+from dialogue.slot_filling import candidates
+from responses.templates import render_event
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """The form could not use the customer's message."""
+
+    reason: str
+
+
+def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None) -> list[Event] | Rejected:
+    events: list[Event] = []
+    activating = tracker.active_loop != form.name
+    slots = dict(tracker.slots)
+    if activating:
+        events.append(ActiveLoop(loop=form.name))
+    user = tracker.latest_message
+    fresh: dict[str, object] = {}
+    if user is not None and tracker.is_new_user_turn:
+        requested = None if activating else slots.get("requested_slot")
+        fresh = candidates(domain, user, form.name, requested, list(form.required_slots),
+                           activating=form.name if activating else None)
+        if not activating and user.intent in form.ignored_intents:
+            fresh = {}
+        if not activating and not fresh:
+            return Rejected(f"nothing in the message for '{requested or form.name}'")
+    if activating:  # slots filled before the form started are checked too
+        fresh = {**{s: slots[s] for s in form.required_slots if slots.get(s) is not None}, **fresh}
+    for slot, value in fresh.items():
+        checked = _validate(slot, value, tracker, domain)
+        if checked is None:
+            events.append(SlotSet(slot=slot, value=None))
+            invalid = render_event(domain, f"utter_invalid_{slot}", {**slots, slot: value}, rng)
+            if invalid:
+                events.append(invalid)
+            slots[slot] = None
+        elif slots.get(slot) != checked or slot not in tracker.slots:
+            events.append(SlotSet(slot=slot, value=checked))
+            slots[slot] = checked
+    missing = next((s for s in form.required_slots if slots.get(s) is None), None)
+    if missing is None:
+        events += [SlotSet(slot="requested_slot", value=None), ActiveLoop(loop=None)]
+        return events
+    ask = render_event(domain, f"utter_ask_{missing}", slots, rng) or \
+        BotUttered(text=f"What is your {missing.replace('_', ' ')}?")
+    events.append(ask)
+    if slots.get("requested_slot") != missing:
+        events.append(SlotSet(slot="requested_slot", value=missing))
+    return events
+
+
+def _validate(slot: str, value, tracker: Tracker, domain: Domain):
+    check = VALIDATORS.get(slot)
+    if check is None:
+        return value
+    return check(value, tracker, domain)

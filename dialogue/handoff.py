@@ -1,0 +1,86 @@
+"""The handoff queue: where conversations wait for a human agent.
+
+One SQLite file (`.switchboard/handoffs.sqlite` in the project by default): a row per
+handoff with the reason, a short summary (intents, slots, last messages) and the
+transcript, `open` until an agent releases it. The HTTP API lists and releases them too.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.tracker import Tracker
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS handoffs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sender_id TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    reason TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    transcript TEXT NOT NULL,
+    released_at REAL,
+    agent TEXT
+)"""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    sender_id: str
+    created_at: float
+    status: str
+    reason: str
+    summary: dict
+    transcript: list
+
+
+def summarize(tracker: Tracker, reason: str, last: int = 6) -> dict:
+    """What an agent needs at a glance: why, what the customer wanted, what we know."""
+    return {
+        "reason": reason,
+        "intents": tracker.intent_history(),
+        "slots": {k: v for k, v in tracker.slots.items()
+                  if v is not None and k != "requested_slot"},
+        "last_messages": tracker.transcript()[-last:],
+        "max_frustration": max((t.frustration for t in tracker.user_turns()), default=0.0),
+    }
+
+
+class HandoffQueue:
+    def __init__(self, path: Path | str = ":memory:"):
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = str(path)
+        self.db = sqlite3.connect(self.path, check_same_thread=False)
+        self.db.execute(SCHEMA)
+        self.db.commit()
+
+    def add(self, tracker: Tracker, reason: str) -> Ticket:
+        summary = summarize(tracker, reason)
+        transcript = tracker.transcript()
+        now = time.time()
+        cursor = self.db.execute(
+            "INSERT INTO handoffs (sender_id, created_at, reason, summary, transcript) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (tracker.sender_id, now, reason, json.dumps(summary, default=str),
+             json.dumps(transcript, default=str)))
+        self.db.commit()
+        return Ticket(cursor.lastrowid, tracker.sender_id, now, "open", reason, summary, transcript)
+
+    def list(self, status: str | None = "open") -> list[Ticket]:
+        query = "SELECT id, sender_id, created_at, status, reason, summary, transcript FROM handoffs"
+        rows = self.db.execute(query + (" WHERE status = ?" if status else "") + " ORDER BY id",
+                               (status,) if status else ()).fetchall()
+        return [Ticket(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6])) for r in rows]
+
+    def release(self, ticket_id: int, agent: str | None = None) -> Ticket | None:
+        self.db.execute("UPDATE handoffs SET status = 'released', released_at = ?, agent = ? "
+                        "WHERE id = ? AND status = 'open'", (time.time(), agent, ticket_id))
+        self.db.commit()
+        found = [t for t in self.list(status=None) if t.id == ticket_id]
+        return found[0] if found else None

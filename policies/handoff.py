@@ -1,0 +1,88 @@
+"""Handoff triggers and the NLU fallback, as policies.
+
+`HandoffPolicy` (highest priority) predicts `action_handoff` right after a customer
+message when:
+  * its intent is one of `handoff.trigger_intents` (the customer asked for a human);
+  * it is the `handoff.fallbacks_before_handoff`-th message in a row the bot could not
+    understand (NLU fallback, or a turn that ended in the core fallback);
+  * it is the `handoff.frustrated_messages_before_handoff`-th frustrated message in a row
+    (frustration ≥ `handoff.frustration_threshold`, see policies.frustration).
+`NLUFallbackPolicy` answers `nlu_fallback` (low NLU confidence) with
+`action_default_fallback`: ask to rephrase, offering the top two intents.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.domain import Domain
+from core.events import ActionExecuted, UserUttered
+from core.tracker import Tracker
+from policies.prediction import Prediction
+
+HANDOFF = "action_handoff"
+FALLBACK = "action_default_fallback"
+NLU_FALLBACK = "nlu_fallback"
+
+
+def fallback_turns(tracker: Tracker) -> list[bool]:
+    """For each user message so far: whether the bot could not understand it."""
+    turns: list[bool] = []
+    for event in tracker.current:
+        if isinstance(event, UserUttered):
+            turns.append(event.intent == NLU_FALLBACK)
+        elif isinstance(event, ActionExecuted) and event.action == FALLBACK and turns:
+            turns[-1] = True
+    return turns
+
+
+def _run_length(flags: list[bool]) -> int:
+    count = 0
+    for flag in reversed(flags):
+        if not flag:
+            break
+        count += 1
+    return count
+
+
+@dataclass
+class HandoffPolicy:
+    name = "handoff"
+
+    def predict(self, tracker: Tracker, domain: Domain) -> Prediction | None:
+        if not tracker.is_new_user_turn or tracker.latest_message is None:
+            return None
+        config = domain.handoff
+        user = tracker.latest_message
+        if user.intent in config.trigger_intents:
+            return Prediction(HANDOFF, 1.0, self.name, f"the customer asked for a human ({user.intent})")
+        misunderstood = _run_length(fallback_turns(tracker))
+        if user.intent == NLU_FALLBACK and misunderstood >= config.fallbacks_before_handoff:
+            return Prediction(HANDOFF, 1.0, self.name,
+                              f"{misunderstood} messages in a row not understood")
+        frustrated = tracker.in_a_row(lambda t: t.frustration >= config.frustration_threshold)
+        if frustrated >= config.frustrated_messages_before_handoff:
+            return Prediction(HANDOFF, 1.0, self.name,
+                              f"{frustrated} frustrated messages in a row")
+        return None
+
+    def escalate(self, tracker: Tracker, domain: Domain, chosen: Prediction) -> Prediction:
+        """A core fallback that would be the N-th misunderstanding in a row becomes a handoff."""
+        if chosen.action != FALLBACK or not tracker.is_new_user_turn:
+            return chosen
+        earlier = _run_length(fallback_turns(tracker)[:-1])
+        if earlier + 1 >= domain.handoff.fallbacks_before_handoff:
+            return Prediction(HANDOFF, 1.0, self.name,
+                              f"{earlier + 1} messages in a row not understood")
+        return chosen
+
+
+@dataclass
+class NLUFallbackPolicy:
+    name = "fallback"
+
+    def predict(self, tracker: Tracker, domain: Domain) -> Prediction | None:
+        user = tracker.latest_message
+        if user is None or not tracker.is_new_user_turn or user.intent != NLU_FALLBACK:
+            return None
+        return Prediction(FALLBACK, 1.0, self.name,
+                          f"NLU confidence {user.message.meta.get('confidence', 0):.2f} below threshold")

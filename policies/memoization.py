@@ -1,0 +1,66 @@
+"""Memoization: replay what the stories did in exactly the same recent situation.
+
+The key is the last `max_history` states. When the full window was never seen, shorter
+windows (the most recent states only) are tried, down to two states, at a lower
+confidence: a story may begin in the middle of a real conversation. Windows that led to
+different actions in different stories are forgotten, not guessed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.domain import Domain
+from core.tracker import Tracker
+from policies.prediction import Prediction
+from policies.states import State, history, story_trackers, training_pairs
+
+CONFLICT = "<conflict>"
+
+
+@dataclass
+class MemoizationPolicy:
+    max_history: int = 5
+    table: dict[tuple[State, ...], str] = field(default_factory=dict)
+    entities: frozenset = frozenset()  # entity features the stories mention
+    name = "memoization"
+
+    def train(self, stories, domain: Domain) -> None:
+        self.table = {}
+        self.entities = frozenset(
+            f"entity:{name}" for story in stories for step in story.steps
+            for name, _ in (step.entities or ()))
+        for story in stories:
+            for tracker in story_trackers(story, domain):
+                for states, action in training_pairs(tracker, domain):
+                    for length in range(2, self.max_history + 1):
+                        self._remember(self._key(states, length), action)
+                    self._remember(self._key(states, self.max_history, pad=True), action)
+
+    def _remember(self, key: tuple, action: str) -> None:
+        known = self.table.get(key)
+        self.table[key] = action if known in (None, action) else CONFLICT
+
+    @staticmethod
+    def _key(states: list[State], length: int, pad: bool = False) -> tuple:
+        window = tuple(states[-length:])
+        if pad and len(window) < length:
+            window = (State({"<start>"}),) + window
+        return (length, pad, window)
+
+    def predict(self, tracker: Tracker, domain: Domain) -> Prediction | None:
+        # an entity no story mentions (a date in passing) must not hide a known situation
+        states = [State(f for f in s if not f.startswith("entity:") or f in self.entities)
+                  for s in history(tracker, domain)]
+        if len(states) <= self.max_history:
+            found = self.table.get(self._key(states, self.max_history, pad=True))
+            if found and found != CONFLICT:
+                return Prediction(found, 1.0, self.name, "same conversation start as a story")
+        for length in range(self.max_history, 1, -1):
+            if len(states) < length:
+                continue
+            found = self.table.get(self._key(states, length))
+            if found and found != CONFLICT:
+                confidence = 1.0 if length == self.max_history else 0.9
+                return Prediction(found, confidence, self.name,
+                                  f"last {length} turns match a story")
+        return None

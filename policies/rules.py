@@ -1,0 +1,225 @@
+"""The rule policy: follow data/rules.yml exactly, and keep an active form going.
+
+A rule is a short sequence of turns (user intents and bot actions) with checks on the
+conversation's state (`condition`, `slot_was_set`, `active_loop` steps). When the latest
+turns of the conversation are exactly the start of a rule, the rule's next action is
+predicted; at its end the bot listens (unless `wait_for_user_input: false`).
+Among matching rules, the longest wins (the most specific).
+
+Forms: right after the customer speaks while a form is active, the form runs again,
+unless a rule written for that form and this intent says otherwise (the unhappy paths),
+or the form has just said it cannot use the message (`loop_rejected`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.domain import Domain
+from core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from core.tracker import ACTION_LISTEN, Tracker
+from core.training_data import Story, StoryStep
+from policies.prediction import Prediction
+
+
+@dataclass(frozen=True)
+class Token:
+    """One turn: the customer's intent (kind 'user') or an action the bot ran."""
+
+    kind: str  # "user" | "action"
+    name: str
+    entities: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state after a turn (and the slot / form events that followed it)."""
+
+    slots: dict
+    loop: str | None
+    entities: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Check:
+    slots: tuple[tuple[str, object], ...] = ()
+    loop: str | None = None  # "" means "no form active"
+    loop_checked: bool = False
+
+    def holds(self, snap: Snapshot) -> bool:
+        if self.loop_checked and (snap.loop or "") != self.loop:
+            return False
+        return all(_slot_matches(snap.slots.get(name), value) for name, value in self.slots)
+
+
+def _slot_matches(actual: object, expected: object) -> bool:
+    if expected is True:  # `slot_was_set: - name` only says the slot has a value
+        return actual is not None
+    if expected is None:
+        return actual is None
+    return str(actual).lower() == str(expected).lower() if actual is not None else False
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    name: str
+    tokens: tuple[Token, ...]
+    checks: tuple[Check, ...]  # checks[i] applies after tokens[i]
+    condition: Check
+    conversation_start: bool
+    wait_for_user_input: bool
+
+
+def compile_rule(rule: Story) -> CompiledRule:
+    tokens: list[Token] = []
+    checks: list[Check] = []
+    pending = Check()
+    for step in rule.steps:
+        if step.kind in ("intent", "action"):
+            if tokens:
+                checks.append(pending)
+            elif pending != Check():  # checks before the first turn act as conditions
+                rule = _with_condition(rule, pending)
+            pending = Check()
+            tokens.append(Token("user" if step.kind == "intent" else "action", step.name,
+                                step.entities))
+        else:
+            pending = _merge(pending, step)
+    checks.append(pending)
+    condition = Check()
+    for step in rule.conditions:
+        condition = _merge(condition, step)
+    return CompiledRule(rule.name, tuple(tokens), tuple(checks), condition,
+                        rule.conversation_start, rule.wait_for_user_input)
+
+
+def _with_condition(rule: Story, check: Check) -> Story:
+    extra = []
+    if check.loop_checked:
+        extra.append(StoryStep("active_loop", check.loop or ""))
+    if check.slots:
+        extra.append(StoryStep("slot_was_set", slots=check.slots))
+    return Story(rule.name, rule.kind, rule.steps, rule.conditions + tuple(extra),
+                 rule.conversation_start, rule.wait_for_user_input, rule.source)
+
+
+def _merge(check: Check, step: StoryStep) -> Check:
+    if step.kind == "slot_was_set":
+        return Check(check.slots + step.slots, check.loop, check.loop_checked)
+    if step.kind == "active_loop":
+        return Check(check.slots, step.name, True)
+    return check
+
+
+def tracker_turns(tracker: Tracker) -> tuple[list[Token], list[Snapshot], Snapshot]:
+    """The conversation as turns, the state after each, and the state before the first."""
+    tokens: list[Token] = []
+    snaps: list[Snapshot] = []
+    slots: dict = {n: s.initial_value for n, s in tracker.slot_defs.items()}
+    loop: str | None = None
+    initial = Snapshot(dict(slots), loop)
+    for event in tracker.current:
+        if isinstance(event, UserUttered):
+            entities = tuple((e.entity, e.value) for e in event.message.entities)
+            tokens.append(Token("user", event.intent))
+            snaps.append(Snapshot(dict(slots), loop, entities))
+        elif isinstance(event, ActionExecuted) and event.action != ACTION_LISTEN:
+            tokens.append(Token("action", event.action))
+            snaps.append(Snapshot(dict(slots), loop))
+        elif isinstance(event, (SlotSet, ActiveLoop)):
+            if isinstance(event, SlotSet):
+                slots[event.slot] = event.value
+            else:
+                loop = event.loop
+            if snaps:
+                snaps[-1] = Snapshot(dict(slots), loop, snaps[-1].entities)
+            else:
+                initial = Snapshot(dict(slots), loop)
+    return tokens, snaps, initial
+
+
+@dataclass
+class RulePolicy:
+    rules: list[CompiledRule] = field(default_factory=list)
+    name = "rules"
+
+    def train(self, rules: list[Story], domain: Domain) -> None:
+        self.rules = [compile_rule(rule) for rule in rules]
+
+    def predict(self, tracker: Tracker, domain: Domain, loop_rejected: bool = False) -> Prediction | None:
+        tokens, snaps, initial = tracker_turns(tracker)
+        best: tuple[int, CompiledRule, str] | None = None
+        for rule in self.rules:
+            for length in range(1, len(rule.tokens) + 1):
+                if not self._matches(rule, length, tokens, snaps, initial):
+                    continue
+                action = self._next_action(rule, length)
+                if action is None:
+                    continue
+                if loop_rejected and action == tracker.active_loop:
+                    continue
+                specificity = length * 10 + (1 if rule.condition != Check() else 0)
+                if best is None or specificity > best[0]:
+                    best = (specificity, rule, action)
+        form = self._continue_form(tracker, loop_rejected)
+        if form and not (best and _written_for_form(best[1], tracker.active_loop)):
+            return form
+        if best is None:
+            return None
+        return Prediction(best[2], 1.0, self.name, f"rule '{best[1].name}'")
+
+    @staticmethod
+    def _continue_form(tracker: Tracker, loop_rejected: bool) -> Prediction | None:
+        """An active form runs on each new message, and waits for the answer after asking."""
+        form = tracker.active_loop
+        if not form:
+            return None
+        if tracker.is_new_user_turn and not loop_rejected:
+            return Prediction(form, 1.0, "rules", f"form '{form}' is active")
+        if tracker.latest_action == form:
+            return Prediction(ACTION_LISTEN, 1.0, "rules", f"form '{form}' waits for the answer")
+        return None
+
+    @staticmethod
+    def _next_action(rule: CompiledRule, length: int) -> str | None:
+        if length < len(rule.tokens):
+            following = rule.tokens[length]
+            return following.name if following.kind == "action" else ACTION_LISTEN
+        return ACTION_LISTEN if rule.wait_for_user_input else None
+
+    @staticmethod
+    def _matches(rule: CompiledRule, length: int, tokens: list[Token], snaps: list[Snapshot],
+                 initial: Snapshot) -> bool:
+        if length > len(tokens):
+            return False
+        offset = len(tokens) - length
+        if rule.conversation_start and offset != 0:
+            return False
+        for i in range(length):
+            want, got = rule.tokens[i], tokens[offset + i]
+            if want.kind != got.kind or want.name != got.name:
+                return False
+            if want.kind == "user" and not _entities_match(want.entities, snaps[offset + i].entities):
+                return False
+            if not rule.checks[i].holds(snaps[offset + i]):
+                return False
+        before = snaps[offset - 1] if offset else initial
+        condition = rule.condition
+        first = rule.tokens[0]
+        if condition.loop_checked and first.kind == "action" and first.name == condition.loop:
+            # `condition: active_loop: F` on a rule that starts with form F running: the
+            # form was active while it ran, even if it was activated and completed at once.
+            condition = Check(condition.slots)
+        return condition.holds(before)
+
+
+def _written_for_form(rule: CompiledRule, form: str | None) -> bool:
+    """Whether the rule is an unhappy path written for the active form."""
+    return rule.condition.loop_checked and rule.condition.loop == form
+
+
+def _entities_match(wanted: tuple[tuple[str, str | None], ...],
+                    found: tuple[tuple[str, str], ...]) -> bool:
+    for entity, value in wanted:
+        if not any(e == entity and (value is None or str(v) == value) for e, v in found):
+            return False
+    return True

@@ -1,0 +1,121 @@
+"""What policies see of a conversation.
+
+`states(tracker, domain)` turns a tracker into one `State` per decision point: the
+features true just before each action ran (latest intent and entity names, the
+previous action, the active form, slot features), plus the state now. Stories and
+rules become trackers through `story_events`, so training and prediction use the
+same code.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Iterator
+
+from core.domain import Domain
+from core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
+from core.message import Entity, IntentScore, Message
+from core.slots import feature
+from core.tracker import ACTION_LISTEN, Tracker
+from core.training_data import Story, StoryStep
+
+State = frozenset  # of strings such as "intent:greet", "prev:utter_greet", "loop:return_form"
+MAX_VARIANTS = 16  # `or` steps multiply a story into at most this many variants
+
+
+def current_state(tracker: Tracker, domain: Domain) -> State:
+    return _state(tracker.latest_message, tracker.latest_action, tracker.active_loop,
+                  tracker.slots, domain)
+
+
+def _state(user: UserUttered | None, prev_action: str | None, loop: str | None,
+           slots: dict, domain: Domain) -> State:
+    features = set()
+    if user is not None:
+        features.add(f"intent:{user.intent}")
+        features.update(f"entity:{e.entity}" for e in user.message.entities)
+    if prev_action:
+        features.add(f"prev:{prev_action}")
+    if loop:
+        features.add(f"loop:{loop}")
+    for name, value in slots.items():
+        if name == "requested_slot":
+            if value:
+                features.add(f"slot:requested_slot={value}")
+            continue
+        slot = domain.slots.get(name)
+        shown = feature(slot, value) if slot else None
+        if shown is not None:
+            features.add(f"slot:{name}={shown}")
+    return State(features)
+
+
+def training_pairs(tracker: Tracker, domain: Domain) -> list[tuple[list[State], str]]:
+    """(states up to a decision, the action taken) for every action in the tracker."""
+    replay = Tracker(tracker.sender_id, tracker.slot_defs)
+    history: list[State] = []
+    pairs = []
+    for event in tracker.current:
+        if isinstance(event, ActionExecuted):
+            history.append(current_state(replay, domain))
+            pairs.append((list(history), event.action))
+        replay.append(event)
+    return pairs
+
+
+def history(tracker: Tracker, domain: Domain) -> list[State]:
+    """The states before every action so far, and the state now (last)."""
+    replay = Tracker(tracker.sender_id, tracker.slot_defs)
+    states = []
+    for event in tracker.current:
+        if isinstance(event, ActionExecuted):
+            states.append(current_state(replay, domain))
+        replay.append(event)
+    states.append(current_state(replay, domain))
+    return states
+
+
+# ----- stories and rules as trackers ------------------------------------------------------
+
+def story_trackers(story: Story, domain: Domain) -> Iterator[Tracker]:
+    """One tracker per variant of the story (a story with `or` steps has several)."""
+    for steps in itertools.islice(_variants(story.steps), MAX_VARIANTS):
+        tracker = Tracker(story.name, dict(domain.slots))
+        tracker.extend(story_events(steps, domain))
+        yield tracker
+
+
+def _variants(steps: tuple[StoryStep, ...]) -> Iterator[list[StoryStep]]:
+    choices = [step.alternatives if step.kind == "or" else (step,) for step in steps]
+    for combination in itertools.product(*choices):
+        yield list(combination)
+
+
+def story_events(steps: list[StoryStep], domain: Domain, end_with_listen: bool = True) -> list[Event]:
+    """The events a conversation following `steps` would log (timestamps all 0).
+
+    A user turn is preceded by `action_listen` unless the bot was already listening, and
+    a story ends by listening, as every real turn does.
+    """
+    events: list[Event] = []
+    listening = True
+    for step in steps:
+        if step.kind == "intent":
+            if not listening:
+                events.append(ActionExecuted(action=ACTION_LISTEN, timestamp=0))
+            events.append(UserUttered(message=step_message(step), timestamp=0))
+            listening = False
+        elif step.kind == "action":
+            events.append(ActionExecuted(action=step.name, timestamp=0))
+            listening = step.name == ACTION_LISTEN
+        elif step.kind == "slot_was_set":
+            events.extend(SlotSet(slot=name, value=value, timestamp=0) for name, value in step.slots)
+        elif step.kind == "active_loop":
+            events.append(ActiveLoop(loop=step.name or None, timestamp=0))
+    if end_with_listen and not listening:
+        events.append(ActionExecuted(action=ACTION_LISTEN, timestamp=0))
+    return events
+
+
+def step_message(step: StoryStep) -> Message:
+    entities = tuple(Entity(name, 0, 0, value or "", value or "") for name, value in step.entities)
+    return Message(step.user_text or "", IntentScore(step.name, 1.0), (), entities)

@@ -1,0 +1,100 @@
+from core.domain import Domain, HandoffConfig
+from core.events import ActionExecuted, ActiveLoop, SlotSet
+from core.tracker import Tracker
+from core.training_data import Story, StoryStep
+from policies.handoff import HandoffPolicy
+from policies.memoization import MemoizationPolicy
+from policies.prediction import Prediction, choose
+from policies.rules import RulePolicy
+from policies.states import story_events
+from tests.dialogue.test_tracker_events import _user
+
+
+def steps(*items) -> tuple[StoryStep, ...]:
+    out = []
+    for kind, name in items:
+        out.append(StoryStep(kind, name))
+    return tuple(out)
+
+
+def rule(name, *items, conditions=(), start=False, wait=True) -> Story:
+    return Story(name, "rule", steps(*items), tuple(conditions), start, wait)
+
+
+DOMAIN = Domain(intents=["greet", "inform", "shipping_costs", "deny"], forms={})
+
+
+def test_choose_priority_then_confidence_then_core_fallback() -> None:
+    ml = Prediction("utter_a", 0.9, "ml", "")
+    memo = Prediction("utter_b", 0.6, "memoization", "")
+    rules = Prediction("utter_c", 1.0, "rules", "")
+    assert choose([ml, memo]) is memo
+    assert choose([ml, memo, rules]) is rules
+    assert choose([Prediction("utter_a", 0.95, "ml", ""), ml]).confidence == 0.95
+    low = choose([Prediction("utter_a", 0.2, "ml", "")], core_threshold=0.3)
+    assert low.action == "action_default_fallback" and low.policy == "core_fallback"
+
+
+def test_rule_predicts_each_action_then_listens() -> None:
+    policy = RulePolicy()
+    policy.train([rule("thanks", ("intent", "greet"), ("action", "utter_a"), ("action", "utter_b"))], DOMAIN)
+    tracker = Tracker("t")
+    tracker.append(_user("hi", "greet"))
+    assert policy.predict(tracker, DOMAIN).action == "utter_a"
+    tracker.append(ActionExecuted(action="utter_a"))
+    assert policy.predict(tracker, DOMAIN).action == "utter_b"
+    tracker.append(ActionExecuted(action="utter_b"))
+    assert policy.predict(tracker, DOMAIN).action == "action_listen"
+
+
+def test_conversation_start_rule_only_matches_at_the_start() -> None:
+    policy = RulePolicy()
+    policy.train([rule("welcome", ("intent", "greet"), ("action", "utter_welcome"), start=True)], DOMAIN)
+    tracker = Tracker("t")
+    tracker.append(_user("hi", "greet"))
+    assert policy.predict(tracker, DOMAIN).action == "utter_welcome"
+    tracker.extend([ActionExecuted(action="utter_welcome"), ActionExecuted(action="action_listen"),
+                    _user("hi again", "greet")])
+    assert policy.predict(tracker, DOMAIN) is None
+
+
+def test_active_form_runs_unless_a_rule_for_it_handles_the_intent() -> None:
+    policy = RulePolicy()
+    unhappy = rule("costs in form", ("intent", "shipping_costs"), ("action", "utter_costs"),
+                   ("action", "f"), conditions=(StoryStep("active_loop", "f"),))
+    policy.train([unhappy, rule("hello", ("intent", "greet"), ("action", "utter_greet"))], DOMAIN)
+    tracker = Tracker("t")
+    tracker.extend([ActiveLoop(loop="f"), SlotSet(slot="requested_slot", value="email"),
+                    ActionExecuted(action="action_listen"), _user("x@y.z", "inform")])
+    assert policy.predict(tracker, DOMAIN).action == "f"
+    tracker.append(_user("what does shipping cost", "shipping_costs"))
+    assert policy.predict(tracker, DOMAIN).action == "utter_costs"
+    tracker.append(_user("hello", "greet"))  # not written for the form: the form goes first
+    assert policy.predict(tracker, DOMAIN).action == "f"
+    assert policy.predict(tracker, DOMAIN, loop_rejected=True).action == "utter_greet"
+
+
+def test_memoization_replays_a_story_and_forgets_conflicts() -> None:
+    story_a = Story("a", "story", steps(("intent", "greet"), ("action", "utter_a")))
+    story_b = Story("b", "story", steps(("intent", "greet"), ("action", "utter_b")))
+    story_c = Story("c", "story", steps(("intent", "deny"), ("action", "utter_c")))
+    policy = MemoizationPolicy(max_history=3)
+    policy.train([story_a, story_b, story_c], DOMAIN)
+    tracker = Tracker.from_events("t", story_events(list(story_c.steps[:1]), DOMAIN, end_with_listen=False))
+    assert policy.predict(tracker, DOMAIN).action == "utter_c"
+    tracker = Tracker.from_events("t", story_events(list(story_a.steps[:1]), DOMAIN, end_with_listen=False))
+    assert policy.predict(tracker, DOMAIN) is None  # greet led to two different actions
+
+
+def test_handoff_triggers() -> None:
+    domain = Domain(handoff=HandoffConfig(trigger_intents=("human_handoff",), fallbacks_before_handoff=2,
+                                          frustration_threshold=0.7, frustrated_messages_before_handoff=2))
+    policy = HandoffPolicy()
+    asked = Tracker.from_events("t", [_user("a human please", "human_handoff")])
+    assert policy.predict(asked, domain).action == "action_handoff"
+    once = Tracker.from_events("t", [_user("blah", "nlu_fallback")])
+    assert policy.predict(once, domain) is None
+    twice = Tracker.from_events("t", [_user("blah", "nlu_fallback"),
+                                      ActionExecuted(action="action_default_fallback"),
+                                      ActionExecuted(action="action_listen"), _user("blorp", "nlu_fallback")])
+    assert "2 messages in a row" in policy.predict(twice, domain).reason
