@@ -67,9 +67,13 @@ def validate(project: Path) -> None:
     """Check the project's YAML and report every problem at once."""
     from core.project import load_project
 
+    from dialogue.registry import unregistered_actions
+
     loaded = load_project(project, strict=False)
-    print_problems(loaded.problems)
-    errors, warnings = len(loaded.errors), len(loaded.warnings)
+    problems = loaded.problems + ([] if loaded.errors else unregistered_actions(loaded.domain, project))
+    print_problems(problems)
+    errors = len(loaded.errors)
+    warnings = sum(p.severity == "warning" for p in problems)
     if errors:
         click.secho(f"✗ {errors} error(s), {warnings} warning(s).", fg="red", err=True)
         sys.exit(1)
@@ -100,8 +104,10 @@ def train(project: Path, models: Path | None, force: bool, device: str | None) -
     from assistant.train import train_project
     from core.project import load_project
 
+    from dialogue.registry import unregistered_actions
+
     loaded = load_project(project)
-    print_problems(loaded.warnings)
+    print_problems(loaded.warnings + unregistered_actions(loaded.domain, project))
     outcome = train_project(loaded, models or project / "models", force=force, device=device)
     if outcome.dialogue_retrained:
         stats = outcome.dialogue_stats

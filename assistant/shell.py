@@ -20,7 +20,7 @@ def describe_nlu(result: TurnResult) -> str:
     intent = message.intent
     extra = ""
     if "predicted" in message.meta:
-        extra = f" <- {message.meta['predicted']} below the fallback threshold"
+        extra = f" <- {message.meta['predicted']}: {message.meta.get('why', 'below the threshold')}"
     return f"  intent: {intent.name} ({intent.confidence:.2f}){extra}  entities: {entities}"
 
 

@@ -25,6 +25,7 @@ from core.project import Project
 from core.tracker import ACTION_LISTEN, Tracker
 from dialogue.actions import ActionRunner
 from dialogue.forms import Rejected
+from dialogue.gibberish import is_gibberish, known_words
 from dialogue.handoff import HandoffQueue
 from dialogue.slot_filling import fill_on_user_turn
 from policies.ensemble import PolicyEnsemble
@@ -72,6 +73,7 @@ class Agent:
         self.rng = random.Random(seed)
         self.runner = ActionRunner(self.domain, self.queue, self.rng)
         self.threshold = project.config.fallback_threshold
+        self.vocabulary = known_words(project.data)
         self.trackers: dict[str, Tracker] = {}
 
     def tracker(self, sender_id: str) -> Tracker:
@@ -87,9 +89,12 @@ class Agent:
         if payload is not None:
             return payload
         message = self.parser.parse(text)
-        if message.intent.confidence < self.threshold:
+        gibberish = is_gibberish(message, self.vocabulary)
+        if message.intent.confidence < self.threshold or gibberish:
             meta = {**message.meta, "confidence": message.intent.confidence,
-                    "predicted": message.intent.name}
+                    "predicted": message.intent.name,
+                    "why": "no word known from the training data" if gibberish
+                    else f"confidence below {self.threshold}"}
             message = replace(message, intent=IntentScore(NLU_FALLBACK, message.intent.confidence),
                               meta=meta)
         return message

@@ -89,3 +89,20 @@ def load_project_actions(project: Path) -> list[str]:
         raise ActionsLoadError(
             f"{where}: loading custom actions failed: {type(exc).__name__}: {exc}") from None
     return sorted(set(ACTIONS) - before) or sorted(ACTIONS)
+
+
+def unregistered_actions(domain: Domain, project: Path) -> list:
+    """Warnings for custom actions declared in domain.yml that no code in actions/ registers."""
+    from core.domain import DEFAULT_ACTIONS
+    from core.errors import Problem
+
+    load_project_actions(project)
+    problems = []
+    for name in domain.actions:
+        if name in DEFAULT_ACTIONS or name in ACTIONS or name in domain.forms:
+            continue
+        where = domain.declared_at("action", name)
+        problems.append(Problem(where.file if where else "domain.yml", where.line if where else 0,
+                                "actions", f"'{name}' is not registered in actions/ "
+                                "(@action(\"" + name + "\")); the bot will skip it", "warning"))
+    return problems

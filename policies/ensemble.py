@@ -39,9 +39,15 @@ def _option(config: ProjectConfig, policy: str, key: str, default):
     return default
 
 
+def _code_version() -> str:
+    """The policies' own source: a new Switchboard version retrains the policies (seconds)."""
+    files = sorted(Path(__file__).parent.glob("*.py"))
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+
+
 def dialogue_fingerprint(project: Project) -> str:
     domain = project.domain
-    parts = [
+    parts = [_code_version(),
         repr(project.data.stories), repr(project.data.rules), repr(project.config.policies),
         repr(sorted(domain.intents)), repr(sorted(domain.entities)), repr(domain.actions),
         repr(sorted(domain.responses)), repr(domain.forms), repr(domain.slots), repr(domain.handoff),

@@ -84,5 +84,8 @@ class NLUFallbackPolicy:
         user = tracker.latest_message
         if user is None or not tracker.is_new_user_turn or user.intent != NLU_FALLBACK:
             return None
+        meta = user.message.meta
+        why = meta.get("why", "confidence below the threshold")
         return Prediction(FALLBACK, 1.0, self.name,
-                          f"NLU confidence {user.message.meta.get('confidence', 0):.2f} below threshold")
+                          f"not understood: {meta.get('predicted', '?')} "
+                          f"({meta.get('confidence', 0):.2f}), {why}")

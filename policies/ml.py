@@ -64,14 +64,20 @@ class MLPolicy:
         return len(pairs)
 
     def predict(self, tracker: Tracker, domain: Domain) -> Prediction | None:
-        return self.predict_states(history(tracker, domain))
+        # Starting a form is for rules and stories to decide; the ML policy may only keep
+        # the active one going.
+        inactive_forms = {f for f in domain.forms if f != tracker.active_loop}
+        return self.predict_states(history(tracker, domain), exclude=inactive_forms)
 
-    def predict_states(self, states: list[State]) -> Prediction | None:
+    def predict_states(self, states: list[State], exclude: set[str] = frozenset()) -> Prediction | None:
         if self.model is None:
             return None
         if isinstance(self.model, str):
             return Prediction(self.model, 1.0, self.name, "the only action in the stories")
         probabilities = self.model.predict_proba(self.featurize(states)[None, :])[0]
+        for index, action in enumerate(self.model.classes_):
+            if action in exclude:
+                probabilities[index] = 0.0
         best = int(np.argmax(probabilities))
         action = str(self.model.classes_[best])
         return Prediction(action, float(probabilities[best]), self.name,

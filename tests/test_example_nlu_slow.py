@@ -1,6 +1,7 @@
-"""The example assistant trained on the real default encoder (all-MiniLM-L6-v2).
+"""The example assistant (and moodbot) trained on the real default encoder (all-MiniLM-L6-v2).
 
-Slow (about 3 minutes on 2 CPU cores): it trains exactly what `make shell` trains.
+Slow (about 3 minutes on 2 CPU cores): it trains exactly what `make shell` trains, then
+checks the held-out NLU accuracy and replays the conversation tests.
 """
 from __future__ import annotations
 
@@ -11,17 +12,25 @@ import pytest
 from core.project import load_project
 
 ROOT = Path(__file__).parent.parent
+MOODBOT = ROOT.parent / "shared" / "rasa-projects" / "moodbot"
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def parser(tmp_path_factory: pytest.TempPathFactory):
-    from assistant.train import nlu_dir, train_project
+def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from assistant.train import train_project
+
+    target = tmp_path_factory.mktemp("example_models")
+    train_project(load_project(ROOT), target, progress=False)
+    return target
+
+
+@pytest.fixture(scope="module")
+def parser(models: Path):
+    from assistant.train import nlu_dir
     from nlu import NLUParser
 
-    models = tmp_path_factory.mktemp("example_models")
-    train_project(load_project(ROOT), models, progress=False)
     return NLUParser.load(nlu_dir(models))
 
 
@@ -37,3 +46,28 @@ def test_order_number_is_extracted_with_exact_offsets(parser) -> None:
     assert message.intent.name == "order_status"
     (entity,) = [e for e in message.entities if e.entity == "order_id"]
     assert (entity.value, entity.start, entity.end) == ("12345", 18, 23)
+
+
+def _story_report(project: Path, models: Path):
+    from dialogue.agent import Agent
+    from dialogue.handoff import HandoffQueue
+    from dialogue.story_test import run_story_tests
+
+    agent = Agent.load(project, models, seed=0, queue=HandoffQueue())
+    return run_story_tests(agent, agent.project.tests.stories)
+
+
+def test_example_conversation_tests_pass(models: Path) -> None:
+    report = _story_report(ROOT, models)
+    assert len(report.passed) >= 15
+    assert report.ok, "\n".join(f"{f.where} {f.story}: expected {f.expected}, got {f.got}"
+                                for f in report.failures)
+
+
+@pytest.mark.skipif(not MOODBOT.exists(), reason="../shared/rasa-projects not present")
+def test_moodbot_trains_unchanged_and_passes_its_test_stories(tmp_path: Path) -> None:
+    from assistant.train import train_project
+
+    train_project(load_project(MOODBOT), tmp_path / "models", progress=False)
+    report = _story_report(MOODBOT, tmp_path / "models")
+    assert len(report.passed) == 7 and report.ok, report.failures

@@ -1,0 +1,32 @@
+"""Keyboard mashing ("asdf qwerty zxcv") gets a confident but meaningless intent from any
+softmax classifier. A message whose Latin-script words are all unknown to the training
+data, and in which NLU found no entity, is treated as not understood (NLU fallback).
+Messages in other scripts (Chinese…) are left to the model."""
+from __future__ import annotations
+
+import re
+
+from core.message import Message
+from core.training_data import TrainingData
+
+WORD = re.compile(r"[a-z]+")
+OTHER_LETTERS = re.compile(r"[^\W\da-z_]", re.IGNORECASE)
+
+
+def known_words(data: TrainingData) -> frozenset[str]:
+    words = set()
+    for example in data.examples:
+        words.update(WORD.findall(example.text.lower()))
+    for table in data.lookups:
+        for element in table.elements:
+            words.update(WORD.findall(element.lower()))
+    words.update(WORD.findall(" ".join(data.synonyms).lower()))
+    return frozenset(words)
+
+
+def is_gibberish(message: Message, vocabulary: frozenset[str]) -> bool:
+    text = message.text.lower()
+    if message.entities or not vocabulary or OTHER_LETTERS.search(re.sub(r"[a-z]", "", text)):
+        return False
+    words = WORD.findall(text)
+    return bool(words) and not any(w in vocabulary for w in words)
