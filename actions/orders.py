@@ -51,46 +51,46 @@ def status_sentence(order_id: str, order: dict) -> str:
     return f"Order {order_id} has the status '{status}'."
 
 
-@action("action_check_order_status")
-def check_order_status(tracker, domain):
-    order_id = tracker.slots.get("order_id")
-    order = find_order(order_id)
-    if order is None:
-        return _not_found(order_id)
-    return [say(status_sentence(order_id, order))]
+def order_action(name: str):
+    """Register an action that needs the order in the `order_id` slot: the function gets
+    (order_id, order) and is not called when the order is unknown (that is said instead)."""
+    def register(fn):
+        def run(tracker, domain):
+            order_id = tracker.slots.get("order_id")
+            order = find_order(order_id)
+            if order is None:
+                return _not_found(order_id)
+            return [say(fn(order_id, order))]
+        return action(name)(run)
+    return register
 
 
-@action("action_track_delivery")
-def track_delivery(tracker, domain, today: date | None = None):
-    order_id = tracker.slots.get("order_id")
-    order = find_order(order_id)
-    if order is None:
-        return _not_found(order_id)
+@order_action("action_check_order_status")
+def check_order_status(order_id: str, order: dict) -> str:
+    return status_sentence(order_id, order)
+
+
+@order_action("action_track_delivery")
+def track_delivery(order_id: str, order: dict, today: date | None = None) -> str:
     if order["status"] != "shipped":
-        return [say(status_sentence(order_id, order))]
+        return status_sentence(order_id, order)
     text = (f"Order {order_id} is with {order['carrier']}, tracking number {order['tracking']}, "
             f"expected on {order['estimated_delivery']}.")
     late = ((today or date.today()) - date.fromisoformat(order["estimated_delivery"])).days
-    if late > 5:
-        text += (f" It is {late} days past its estimated delivery date: we can open an "
-                 "investigation with the carrier. Ask for an agent and they'll start it.")
-    elif late > 0:
-        text += (" It's a little late; parcels usually arrive within 5 business days of the "
-                 "estimate.")
-    return [say(text)]
+    if late > 0:
+        text += (f" That is {late} day{'s' if late > 1 else ''} past the estimate; if a parcel is "
+                 "more than 5 business days late, we open an investigation with the carrier "
+                 "(ask for an agent to start one).")
+    return text
 
 
-@action("action_cancel_order")
-def cancel_order(tracker, domain):
-    order_id = tracker.slots.get("order_id")
-    order = find_order(order_id)
-    if order is None:
-        return _not_found(order_id)
+@order_action("action_cancel_order")
+def cancel_order(order_id: str, order: dict) -> str:
     status = order["status"]
     if status == "processing":
-        return [say(f"Order {order_id} hasn't left our warehouse yet, so it can still be "
-                    "cancelled free of charge. Ask for an agent and they'll cancel it for you.")]
+        return (f"Order {order_id} hasn't left our warehouse yet, so it can still be cancelled "
+                "free of charge. Ask for an agent and they'll cancel it for you.")
     if status == "cancelled":
-        return [say(status_sentence(order_id, order))]
-    return [say(f"{status_sentence(order_id, order)} It can no longer be cancelled, but you can "
-                "return it within 30 days of delivery.")]
+        return status_sentence(order_id, order)
+    return (f"{status_sentence(order_id, order)} It can no longer be cancelled, but you can "
+            "return it within 30 days of delivery.")

@@ -86,3 +86,20 @@ def test_incompatible_model_is_refused_clearly(project: Path, tmp_path: Path) ->
     result = cli("shell", "-p", str(project), "--models", str(models), stdin="hi\n")
     assert result.returncode == 1
     assert "format_version 999" in result.stderr and "retrain" in result.stderr
+
+
+def test_conversation_tests_report_the_first_wrong_turn(project: Path) -> None:
+    cli("train", "-p", str(project))
+    tests = project / "tests"
+    tests.mkdir(exist_ok=True)
+    (tests / "test_stories.yml").write_text(
+        'version: "3.1"\nstories:\n'
+        "- story: greeting\n  steps:\n  - intent: greet\n  - action: utter_greet\n"
+        "- story: wrong on purpose\n  steps:\n  - intent: greet\n  - action: utter_goodbye\n")
+    result = cli("test", "-p", str(project))
+    assert result.returncode == 1
+    out = result.stdout
+    assert "✗ wrong on purpose" in out and "tests/test_stories.yml:10" in out
+    assert "expected actions utter_goodbye" in out and "got      actions utter_greet" in out
+    assert "1/2 stories passed" in out
+    (tests / "test_stories.yml").unlink()
