@@ -1,4 +1,5 @@
-"""Held-out accuracy and single-message parse latency of a trained project, fp32 vs int8.
+"""Held-out accuracy and single-message parse latency of a trained project: fp32,
+int8 feed-forward layers (the default) and int8 everywhere.
 
     python bench/parse_latency.py                 # the example assistant, models/nlu
     python bench/parse_latency.py -p ../shared/rasa-projects/moodbot --models /tmp/mood
@@ -66,12 +67,12 @@ def main() -> None:
     table = Table(title=f"{opts.project.resolve().name}: {len(examples)} held-out messages")
     for column in ("parser", "intent acc", "entity F1", "p50 ms", "p99 ms"):
         table.add_column(column, justify="right")
-    for quantize in (False, True):
-        parser = NLUParser.load(nlu_dir(opts.models or opts.project / "models"), quantize=quantize)
+    labels = {"none": "fp32", "ffn": "int8 FFN (default)", "all": "int8 all"}
+    for mode, label in labels.items():
+        parser = NLUParser.load(nlu_dir(opts.models or opts.project / "models"), quantize=mode)
         accuracy, f1 = scores(parser, examples)
         p50, p99 = latency(parser, [e.text for e in examples], opts.messages)
-        table.add_row("int8" if quantize else "fp32", f"{accuracy:.1f}", f"{f1:.1f}",
-                      f"{p50:.2f}", f"{p99:.2f}")
+        table.add_row(label, f"{accuracy:.1f}", f"{f1:.1f}", f"{p50:.2f}", f"{p99:.2f}")
     Console().print(table)
 
 

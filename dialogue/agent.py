@@ -199,7 +199,7 @@ class Agent:
     @classmethod
     def load(cls, project_dir: Path, models: Path, seed: int | None = None,
              queue: HandoffQueue | None = None) -> "Agent":
-        from assistant.train import dialogue_dir, nlu_dir
+        from assistant.train import dialogue_dir, nlu_config, nlu_dir
         from core.project import load_project
         from dialogue.registry import load_project_actions
         from nlu import NLUParser
@@ -208,7 +208,8 @@ class Agent:
         load_project_actions(project_dir)
         policies = PolicyEnsemble.load(dialogue_dir(models))
         queue = queue or HandoffQueue(project_dir / ".switchboard" / "handoffs.sqlite")
-        return cls(project, NLUParser.load(nlu_dir(models)), policies, queue, seed)
+        parser = NLUParser.load(nlu_dir(models), quantize=nlu_config(project.config).quantize)
+        return cls(project, parser, policies, queue, seed)
 
 
 def _now() -> float:

@@ -1,9 +1,13 @@
 """Forms: ask for each required slot in order, validate what the customer gives, finish.
 
 `run_form` is what the form action does each time it runs:
+  * when the form starts, it starts clean: required slots not given in the message that
+    started it are asked again, even if set earlier in the conversation (a return is for
+    the order the customer names now, not for one they asked about before);
   * right after the customer spoke, take values for the form's slots from the message
     (a message with nothing for the form is *rejected*, so other policies can answer it:
-    the customer asked something else);
+    the customer asked something else). The whole text is taken for the requested slot
+    (`from_text`) only when the message gave no form slot through an entity;
   * validate new values (registered validators, see dialogue.registry); a rejected value
     is cleared, `utter_invalid_<slot>` is said if the domain has it, and the slot is asked again;
   * ask for the first missing slot with `utter_ask_<slot>`, or, with none missing,
@@ -38,14 +42,19 @@ def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None) -> list[Eve
     fresh: dict[str, object] = {}
     if user is not None and tracker.is_new_user_turn:
         requested = None if activating else slots.get("requested_slot")
-        fresh = candidates(domain, user, form.name, requested, list(form.required_slots),
-                           activating=form.name if activating else None)
+        wanted = list(form.required_slots)
+        trigger = form.name if activating else None
+        fresh = candidates(domain, user, form.name, requested, wanted, trigger, skip=("from_text",)) \
+            or candidates(domain, user, form.name, requested, wanted, trigger)
         if not activating and user.intent in form.ignored_intents:
             fresh = {}
         if not activating and not fresh:
             return Rejected(f"nothing in the message for '{requested or form.name}'")
-    if activating:  # slots filled before the form started are checked too
-        fresh = {**{s: slots[s] for s in form.required_slots if slots.get(s) is not None}, **fresh}
+    if activating:
+        for slot in form.required_slots:
+            if slot not in fresh and slots.get(slot) is not None:
+                events.append(SlotSet(slot=slot, value=None))
+                slots[slot] = None
     for slot, value in fresh.items():
         checked = _validate(slot, value, tracker, domain)
         if checked is None:

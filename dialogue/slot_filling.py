@@ -31,13 +31,16 @@ def _applies(mapping: SlotMapping, user: UserUttered, active_loop: str | None,
 
 def candidates(domain: Domain, user: UserUttered, active_loop: str | None,
                requested: str | None, slots: list[str] | None = None,
-               activating: str | None = None) -> dict[str, object]:
-    """slot -> value found in this message (first matching mapping of each slot wins)."""
+               activating: str | None = None, skip: tuple[str, ...] = ()) -> dict[str, object]:
+    """slot -> value found in this message (first matching mapping of each slot wins);
+    mappings whose type is in `skip` are not used."""
     found: dict[str, object] = {}
     for slot in domain.slots.values():
         if slots is not None and slot.name not in slots:
             continue
         for mapping in slot.mappings:
+            if mapping.type in skip:
+                continue
             value = _value(mapping, user, active_loop, requested, slot.name, activating)
             if value is None:
                 continue

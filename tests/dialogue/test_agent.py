@@ -107,3 +107,14 @@ def test_session_expiry_starts_a_new_session_and_carries_slots(agent) -> None:
     names = [e.name for e in tracker.events]
     assert names.count("session_started") == 2
     assert tracker.slots["order_id"] == "12345"  # carry_over_slots_to_new_session: true
+
+
+def test_form_starts_clean_and_an_entity_answer_is_not_read_as_the_email(agent) -> None:
+    say(agent, "where is my order 12345")
+    started = say(agent, "I want to return something")
+    assert agent.tracker("c1").slots["order_id"] is None  # not the order asked about before
+    assert "order number" in texts(started)[0]
+    say(agent, "it's 48213")
+    other = say(agent, "sorry, it is actually NW-55871")  # asked for the email, got an order id
+    assert agent.tracker("c1").slots["order_id"] == "NW-55871"
+    assert not any("email address" in t and "doesn't look" in t for t in texts(other))
