@@ -115,6 +115,8 @@ def train(project: Path, models: Path | None, force: bool, device: str | None) -
                     f"{stats['ml_examples']} ML examples) in {stats['seconds']} s", fg="green")
     else:
         click.secho("✓ Dialogue policies are up to date.", fg="green")
+    if outcome.knowledge_passages is not None:
+        click.secho(f"✓ Indexed {outcome.knowledge_passages} knowledge passages", fg="green")
     if outcome.retrained:
         click.secho(f"✓ Trained NLU into {outcome.nlu_dir}", fg="green")
     else:

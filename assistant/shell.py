@@ -50,6 +50,9 @@ def print_turn(result: TurnResult, debug: bool) -> None:
         click.echo(f"Bot: {reply.text}")
         for number, (title, payload) in enumerate(reply.buttons, start=1):
             click.echo(f"     [{number}] {title}  ({payload})")
+        if isinstance(reply.custom, dict) and reply.custom.get("sources"):
+            cited = ", ".join(f"{s['id']} ({s['source']})" for s in reply.custom["sources"])
+            click.secho(f"     sources: {cited}", dim=True)
     for step in result.steps:
         for event in step.events:
             if event.name == "handoff":

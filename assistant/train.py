@@ -1,9 +1,10 @@
 """`train_project`: validate, fingerprint, and train only what changed.
 
-Two parts, each skipped when the fingerprint of what it reads is unchanged:
+Three parts, each skipped when the fingerprint of what it reads is unchanged:
   * the NLU (`models/nlu`): the NLU examples and the NLU config;
   * the dialogue policies (`models/dialogue`): stories, rules, policy config and the
-    domain's names (seconds to train).
+    domain's names (seconds to train);
+  * the knowledge index (`models/knowledge`): the documents in `generation.knowledge`.
 Response texts are read from domain.yml at load time, so editing them retrains nothing.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ class TrainOutcome:
     report: object | None = None  # nlu.TrainReport when retrained
     dialogue_retrained: bool = False
     dialogue_stats: dict | None = None
+    knowledge_passages: int | None = None  # when the knowledge index was (re)built
 
 
 def nlu_config(config: ProjectConfig) -> NLUConfig:
@@ -41,8 +43,35 @@ def dialogue_dir(models: Path) -> Path:
     return models / "dialogue"
 
 
+def knowledge_dir(models: Path) -> Path:
+    return models / "knowledge"
+
+
+def build_knowledge(project: Project, models: Path, force: bool = False) -> int | None:
+    """Chunk and embed the knowledge folder into `models/knowledge`; returns the number of
+    passages when (re)built, None when there is no knowledge folder or it is up to date."""
+    from knowledge.chunks import load_passages
+    from knowledge.index import KnowledgeIndex, fingerprint as kb_fingerprint
+
+    folder_name = project.domain.generation.knowledge
+    folder = project.root / folder_name if folder_name else None
+    if folder is None or not folder.is_dir():
+        return None
+    passages = load_passages(folder, project.root)
+    encoder = "all-MiniLM-L6-v2"
+    print_ = kb_fingerprint(passages, encoder)
+    target = knowledge_dir(models)
+    if not force and KnowledgeIndex.is_up_to_date(target, print_):
+        return None
+    from knowledge.embedder import SentenceEmbedder
+
+    KnowledgeIndex.build(passages, SentenceEmbedder(encoder)).save(target, print_)
+    return len(passages)
+
+
 def train_project(project: Project, models: Path, *, force: bool = False,
-                  device: str | None = None, progress: bool = True) -> TrainOutcome:
+                  device: str | None = None, progress: bool = True,
+                  nlu_overrides: dict | None = None) -> TrainOutcome:
     """Train the project's NLU into `models/nlu` and its policies into `models/dialogue`,
     each unless already up to date."""
     from policies.ensemble import PolicyEnsemble, dialogue_fingerprint
@@ -55,12 +84,15 @@ def train_project(project: Project, models: Path, *, force: bool = False,
         ensemble.save(dialogue_dir(models))
         dialogue_retrained, stats = True, ensemble.stats
 
+    passages = build_knowledge(project, models, force)
     config = nlu_config(project.config)
+    if nlu_overrides:
+        config = NLUConfig.from_dict({**config.to_dict(), **nlu_overrides})
     print_ = fingerprint(project.data, config)
     target = nlu_dir(models)
     if not force and is_up_to_date(target, print_):
-        return TrainOutcome(target, print_, False, None, dialogue_retrained, stats)
+        return TrainOutcome(target, print_, False, None, dialogue_retrained, stats, passages)
     from nlu import train_nlu  # imports torch: only when there is training to do
 
     report = train_nlu(project.data, config, target, device=device, progress=progress)
-    return TrainOutcome(target, print_, True, report, dialogue_retrained, stats)
+    return TrainOutcome(target, print_, True, report, dialogue_retrained, stats, passages)

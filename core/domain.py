@@ -15,7 +15,7 @@ DEFAULT_ACTIONS = (
     "action_listen", "action_restart", "action_session_start", "action_default_fallback",
     "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
     "action_default_ask_rephrase", "action_two_stage_fallback", "action_unlikely_intent",
-    "action_back", "action_extract_slots", "action_handoff", "action_generate",
+    "action_back", "action_extract_slots", "action_handoff", "action_generate", "action_refuse",
 )
 DEFAULT_INTENTS = ("nlu_fallback", "restart", "back", "out_of_scope", "session_start")
 BUILTIN_SLOTS = ("requested_slot", "session_started_metadata")
@@ -112,7 +112,8 @@ class GenerationConfig:
     knowledge: str | None = None
     backend: str = "extractive"
     top_k: int = 3
-    min_score: float = 0.35
+    min_score: float = 0.3
+    template_confidence: float = 0.6  # below it, a relevant passage beats an FAQ template
     base_url: str | None = None
     model: str | None = None
     api_key_env: str | None = None

@@ -10,8 +10,8 @@ from core.domain_helpers import names, refer
 
 HANDOFF_KEYS = ("trigger_intents", "fallbacks_before_handoff", "frustration_threshold",
                 "frustrated_messages_before_handoff", "response")
-GENERATION_KEYS = ("knowledge", "backend", "top_k", "min_score", "base_url", "model",
-                   "api_key_env", "timeout")
+GENERATION_KEYS = ("knowledge", "backend", "top_k", "min_score", "template_confidence",
+                   "base_url", "model", "api_key_env", "timeout")
 BACKENDS = ("extractive", "embedded", "openai")
 
 
@@ -71,15 +71,18 @@ def parse_generation(value: Any, line: int, check: FileChecker) -> GenerationCon
                     f"unknown backend {backend!r}{hint} (valid: {', '.join(BACKENDS)})")
         backend = "extractive"
     numbers = {}
-    for attr, kind, default in (("top_k", int, 3), ("min_score", float, 0.35),
-                                ("timeout", float, 20.0)):
+    for attr, kind, default in (("top_k", int, 3), ("min_score", float, 0.3),
+                                ("template_confidence", float, 0.6), ("timeout", float, 20.0)):
         number = spec.get(attr, default)
         ok = check.expect(number, kind, spec.line_of(attr), f"generation.{attr}")
-        if ok and number <= 0 and attr != "min_score":
+        if ok and attr in ("min_score", "template_confidence") and not 0 <= number <= 1:
+            check.error(spec.line_of(attr), f"generation.{attr}", f"must be between 0 and 1, got {number}")
+            ok = False
+        elif ok and number <= 0 and attr not in ("min_score", "template_confidence"):
             check.error(spec.line_of(attr), f"generation.{attr}", f"must be above 0, got {number}")
             ok = False
         numbers[attr] = kind(number) if ok else default
     return GenerationConfig(
         spec.get("knowledge"), str(backend), numbers["top_k"], numbers["min_score"],
-        spec.get("base_url"), spec.get("model"), spec.get("api_key_env"), numbers["timeout"],
+        numbers["template_confidence"], spec.get("base_url"), spec.get("model"), spec.get("api_key_env"), numbers["timeout"],
     )

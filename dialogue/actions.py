@@ -29,11 +29,16 @@ DEFAULT_HANDOFF_TEXT = ("I'm handing you over to a member of our support team. T
                         "conversation and will reply here as soon as they can.")
 
 
+REFUSAL_TEXT = ("I can't help with that. I can answer questions about orders, deliveries, "
+                "returns, payments and your account.")
+
+
 @dataclass
 class ActionRunner:
     domain: Domain
     queue: HandoffQueue
     rng: random.Random
+    answerer: object = None  # responses.grounded.GroundedAnswerer, when there is a knowledge base
 
     def run(self, name: str, tracker: Tracker, chosen: Prediction) -> list[Event] | Rejected:
         domain = self.domain
@@ -50,6 +55,8 @@ class ActionRunner:
             "action_deactivate_loop": lambda t, c: [ActiveLoop(loop=None),
                                                     SlotSet(slot="requested_slot", value=None)],
             "action_restart": lambda t, c: [Restarted()],
+            "action_refuse": self.refuse,
+            "action_generate": self.generate,
         }.get(name)
         if builtin:
             return builtin(tracker, chosen)
@@ -76,6 +83,29 @@ class ActionRunner:
             buttons = tuple((_humanize(s.name), f"/{s.name}") for s in top)
         return [BotUttered(text=text + (" Did you mean:" if buttons else ""), buttons=buttons,
                            response=name)]
+
+    def refuse(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
+        log.warning("refused a message (%s)", chosen.reason)
+        event = render_event(self.domain, "utter_refuse", tracker.slots, self.rng)
+        return [event or BotUttered(text=REFUSAL_TEXT, response="action_refuse")]
+
+    def generate(self, tracker: Tracker, chosen: Prediction) -> list[Event] | Rejected:
+        """A grounded answer from the knowledge base, or Rejected (the caller falls back)."""
+        from responses.grounded import Declined
+
+        user = tracker.latest_message
+        if self.answerer is None or user is None:
+            return Rejected("no knowledge base is trained")
+        summary = "intents so far: " + ", ".join(tracker.intent_history()[-5:])
+        result = self.answerer.answer(user.text, summary, tracker.slots)
+        if isinstance(result, Declined):
+            log.info("generation declined: %s", result.reason)
+            return Rejected(result.reason)
+        sources = [{"id": h.passage.id, "source": h.passage.source, "score": round(h.score, 3)}
+                   for h in result.hits if h.passage.id in result.citations]
+        return [BotUttered(text=result.text, response="action_generate", custom={
+            "citations": list(result.citations), "sources": sources, "backend": result.backend,
+            "first_piece_ms": round(result.first_piece_ms, 1), "total_ms": round(result.total_ms, 1)})]
 
     def handoff(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
         ticket = self.queue.add(tracker, chosen.reason)

@@ -34,6 +34,8 @@ from policies.handoff import NLU_FALLBACK
 from policies.prediction import Prediction
 
 MAX_ACTIONS_PER_TURN = 10
+# After these the bot always waits for the customer (no story needs to say so).
+ENDS_TURN = ("action_generate", "action_refuse", "action_default_fallback")
 PAYLOAD = re.compile(r"^/([\w/-]+)\s*(\{.*\})?\s*$", re.DOTALL)
 
 
@@ -64,14 +66,15 @@ class TurnResult:
 
 class Agent:
     def __init__(self, project: Project, parser, policies: PolicyEnsemble,
-                 queue: HandoffQueue | None = None, seed: int | None = None):
+                 queue: HandoffQueue | None = None, seed: int | None = None, answerer=None):
         self.project = project
         self.domain: Domain = project.domain
         self.parser = parser
         self.policies = policies
         self.queue = queue or HandoffQueue()
         self.rng = random.Random(seed)
-        self.runner = ActionRunner(self.domain, self.queue, self.rng)
+        self.answerer = answerer
+        self.runner = ActionRunner(self.domain, self.queue, self.rng, answerer)
         self.threshold = project.config.fallback_threshold
         self.vocabulary = known_words(project.data)
         self.trackers: dict[str, Tracker] = {}
@@ -144,12 +147,22 @@ class Agent:
     def _act(self, tracker: Tracker, result: TurnResult) -> None:
         rejected = False
         for _ in range(MAX_ACTIONS_PER_TURN):
-            chosen, predictions = self.policies.decide(tracker, self.domain, loop_rejected=rejected)
+            if tracker.latest_action in ENDS_TURN and not tracker.is_new_user_turn:
+                chosen = Prediction(ACTION_LISTEN, 1.0, "rules", f"{tracker.latest_action} ends the turn")
+                predictions = [chosen]
+            else:
+                chosen, predictions = self.policies.decide(tracker, self.domain, loop_rejected=rejected)
+                chosen = self._knowledge_instead_of_fallback(tracker, chosen)
             action = chosen.action
             if action == ACTION_LISTEN and self._form_waits(tracker, result):
                 action = tracker.active_loop
                 chosen = Prediction(action, 1.0, "rules", f"back to form '{action}' before listening")
             events = self.runner.run(action, tracker, chosen)
+            if isinstance(events, Rejected) and action == "action_generate":
+                result.steps.append(Step(action, chosen, tuple(predictions), (), events.reason))
+                action = "action_default_fallback"
+                chosen = Prediction(action, 1.0, "core_fallback", f"no grounded answer: {events.reason}")
+                events = self.runner.run(action, tracker, chosen)
             if isinstance(events, Rejected):
                 rejected = True
                 result.steps.append(Step(action, chosen, tuple(predictions), (), events.reason))
@@ -163,6 +176,26 @@ class Agent:
             if action == ACTION_LISTEN or tracker.handed_off:
                 return
         tracker.append(ActionExecuted(action=ACTION_LISTEN, reason="too many actions in one turn"))
+
+    def _knowledge_instead_of_fallback(self, tracker: Tracker, chosen: Prediction) -> Prediction:
+        """Answer from the knowledge base (`action_generate`) when no template fits but a
+        passage is relevant: the bot would ask to rephrase, or would answer with a response
+        template for an intent NLU is unsure of (below `generation.template_confidence`).
+        Generation still declines, and the bot asks to rephrase, if the answer fails a check."""
+        user = tracker.latest_message
+        if self.answerer is None or not tracker.is_new_user_turn or user is None:
+            return chosen
+        unsure = (chosen.action.startswith("utter_")
+                  and user.message.intent.confidence < self.domain.generation.template_confidence)
+        if chosen.action != "action_default_fallback" and not unsure:
+            return chosen
+        hits = self.answerer.relevant(tracker.latest_message.text)
+        if not hits:
+            return chosen
+        best = hits[0]
+        return Prediction("action_generate", best.score, "knowledge",
+                          f"no template fits ({chosen.reason}); passage {best.passage.id} "
+                          f"scores {best.score:.2f}")
 
     @staticmethod
     def _form_waits(tracker: Tracker, result: TurnResult) -> bool:
@@ -209,10 +242,22 @@ class Agent:
         policies = PolicyEnsemble.load(dialogue_dir(models))
         queue = queue or HandoffQueue(project_dir / ".switchboard" / "handoffs.sqlite")
         parser = NLUParser.load(nlu_dir(models), quantize=nlu_config(project.config).quantize)
-        return cls(project, parser, policies, queue, seed)
+        return cls(project, parser, policies, queue, seed, load_answerer(project, models))
 
 
 def _now() -> float:
     import time
 
     return time.time()
+
+
+def load_answerer(project: Project, models: Path):
+    """The grounded answerer over `models/knowledge`, or None without a knowledge base."""
+    from assistant.train import knowledge_dir
+    from knowledge.index import KnowledgeIndex
+    from responses.grounded import GroundedAnswerer
+
+    index = KnowledgeIndex.load(knowledge_dir(models))
+    if index is None or not index.passages:
+        return None
+    return GroundedAnswerer(index, project.domain.generation)

@@ -18,7 +18,7 @@ from core.domain import Domain
 from core.errors import SwitchboardError
 from core.project import Project
 from core.tracker import Tracker
-from policies.handoff import HandoffPolicy, NLUFallbackPolicy
+from policies.handoff import GuardrailPolicy, HandoffPolicy, NLUFallbackPolicy
 from policies.memoization import MemoizationPolicy
 from policies.ml import MLPolicy
 from policies.prediction import Prediction, choose
@@ -63,6 +63,7 @@ class PolicyEnsemble:
     ml: MLPolicy = field(default_factory=MLPolicy)
     handoff: HandoffPolicy = field(default_factory=HandoffPolicy)
     nlu_fallback: NLUFallbackPolicy = field(default_factory=NLUFallbackPolicy)
+    guardrail: GuardrailPolicy = field(default_factory=GuardrailPolicy)
     core_threshold: float = DEFAULT_CORE_THRESHOLD
     fingerprint: str = ""
     stats: dict = field(default_factory=dict)
@@ -88,6 +89,7 @@ class PolicyEnsemble:
 
     def predictions(self, tracker: Tracker, domain: Domain, loop_rejected: bool = False) -> list[Prediction]:
         found = [
+            self.guardrail.predict(tracker, domain),
             self.handoff.predict(tracker, domain),
             self.rules.predict(tracker, domain, loop_rejected),
             self.nlu_fallback.predict(tracker, domain),

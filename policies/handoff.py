@@ -89,3 +89,20 @@ class NLUFallbackPolicy:
         return Prediction(FALLBACK, 1.0, self.name,
                           f"not understood: {meta.get('predicted', '?')} "
                           f"({meta.get('confidence', 0):.2f}), {why}")
+
+
+@dataclass
+class GuardrailPolicy:
+    """Prompt-injection attempts and requests for the system prompt are refused outright
+    (`action_refuse`), whatever intent NLU saw in them."""
+
+    name = "guardrail"
+
+    def predict(self, tracker: Tracker, domain: Domain) -> Prediction | None:
+        from responses.guardrails import injection_reason
+
+        user = tracker.latest_message
+        if user is None or not tracker.is_new_user_turn:
+            return None
+        reason = injection_reason(user.text)
+        return Prediction("action_refuse", 1.0, self.name, reason) if reason else None

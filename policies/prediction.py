@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Higher wins. Handoff triggers overrule everything; rules overrule what was learnt.
-PRIORITY = {"handoff": 7, "rules": 6, "fallback": 5, "memoization": 3, "ml": 1, "core_fallback": 0}
+PRIORITY = {"guardrail": 8, "handoff": 7, "rules": 6, "knowledge": 5, "fallback": 5, "memoization": 3, "ml": 1, "core_fallback": 0}
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ def choose(predictions: list[Prediction], core_threshold: float = 0.3) -> Predic
     """The prediction to act on.
 
     Predictions below `core_threshold` are ignored. Among the rest, the highest policy
-    priority wins (handoff > rules > NLU fallback > memoization > ML), then the highest
+    priority wins (guardrail > handoff > rules > NLU fallback > memoization > ML), then the highest
     confidence; ties keep the order in which the policies were asked. With nothing left,
     the core fallback (`action_default_fallback`) is chosen: never a guess.
     """

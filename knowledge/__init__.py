@@ -1,0 +1,1 @@
+"""The knowledge base: policy documents chunked, embedded and searched (see knowledge.index)."""

@@ -1,0 +1,99 @@
+"""The knowledge index: passages, their embeddings, and search.
+
+Built at train time into `models/knowledge/` (passages.json, embeddings.npy,
+metadata.json with the fingerprint of the documents and the encoder); searched at run
+time. The score is a blend of cosine similarity (meaning) and word overlap with the
+passage (exact terms such as "GDPR" or "Norway"), both 0..1.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.chunks import Passage
+
+FORMAT_VERSION = 1
+LEXICAL_WEIGHT = 0.1
+WORD = re.compile(r"[a-z0-9]+")
+STOP = frozenset("""a an the and or of to in on for with is are was were be been it its i my me we
+you your our do does did can could would should how what when where which who why this that
+there here from by at as if not no yes any all so than then too very just about into out up""".split())
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+
+
+def _terms(text: str) -> set[str]:
+    return {w for w in WORD.findall(text.lower()) if w not in STOP and len(w) > 1}
+
+
+def fingerprint(passages: list[Passage], encoder: str) -> str:
+    blob = json.dumps([asdict(p) for p in passages], sort_keys=True) + encoder + str(FORMAT_VERSION)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class KnowledgeIndex:
+    def __init__(self, passages: list[Passage], embeddings: np.ndarray, embedder=None,
+                 encoder: str = "all-MiniLM-L6-v2"):
+        self.passages = passages
+        self.embeddings = embeddings
+        self.embedder = embedder
+        self.encoder = encoder
+        self._terms = [_terms(p.heading + " " + p.text) for p in passages]
+
+    @classmethod
+    def build(cls, passages: list[Passage], embedder) -> "KnowledgeIndex":
+        vectors = embedder.embed([p.for_embedding for p in passages]) if passages else \
+            np.zeros((0, 1), dtype=np.float32)
+        return cls(passages, vectors.astype(np.float32), embedder, embedder.name)
+
+    def search(self, query: str, k: int = 3) -> list[Hit]:
+        if not self.passages or not query.strip():
+            return []
+        if self.embedder is None:
+            from knowledge.embedder import SentenceEmbedder
+
+            self.embedder = SentenceEmbedder(self.encoder)
+        vector = self.embedder.embed([query])[0]
+        dense = self.embeddings @ vector
+        words = _terms(query)
+        lexical = np.array([len(words & t) / len(words) if words else 0.0 for t in self._terms])
+        scores = (1 - LEXICAL_WEIGHT) * dense + LEXICAL_WEIGHT * lexical
+        order = np.argsort(-scores)[:k]
+        return [Hit(self.passages[i], float(scores[i])) for i in order]
+
+    def save(self, target: Path, print_: str) -> None:
+        target.mkdir(parents=True, exist_ok=True)
+        np.save(target / "embeddings.npy", self.embeddings)
+        (target / "passages.json").write_text(
+            json.dumps([asdict(p) for p in self.passages], ensure_ascii=False, indent=1))
+        (target / "metadata.json").write_text(json.dumps(
+            {"format_version": FORMAT_VERSION, "fingerprint": print_, "encoder": self.encoder,
+             "passages": len(self.passages)}, indent=2))
+
+    @classmethod
+    def load(cls, target: Path, embedder=None) -> "KnowledgeIndex | None":
+        meta_path = target / "metadata.json"
+        if not meta_path.exists():
+            return None
+        meta = json.loads(meta_path.read_text())
+        if meta.get("format_version") != FORMAT_VERSION:
+            return None
+        passages = [Passage(**p) for p in json.loads((target / "passages.json").read_text())]
+        return cls(passages, np.load(target / "embeddings.npy"), embedder, meta["encoder"])
+
+    @staticmethod
+    def is_up_to_date(target: Path, print_: str) -> bool:
+        try:
+            meta = json.loads((target / "metadata.json").read_text())
+        except (OSError, ValueError):
+            return False
+        return meta.get("format_version") == FORMAT_VERSION and meta.get("fingerprint") == print_

@@ -1,0 +1,91 @@
+"""Guardrails: checks on what customers send and on what generation produces.
+
+Input:  `injection_reason(text)` — prompt-injection and system-prompt requests
+        (English and Chinese patterns); such messages are refused, never generated on.
+Output: `check_answer(answer, passages)` — before anything generated is shown:
+          * grounding: every number, amount, percentage and date-like figure must
+            appear in a cited passage; at least one passage must be cited;
+          * no promise of refunds / compensation / vouchers / free items unless a cited
+            passage says the same thing;
+          * no leak of the system prompt; a length cap.
+        `mask_pii(text)` — emails, card numbers and phone numbers masked.
+A failed check returns its reason; the caller takes the safe path (rephrase or handoff).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_ANSWER_CHARS = 600
+
+INJECTION = [re.compile(p, re.IGNORECASE) for p in (
+    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompt|guidelines|polic(y|ies)|previous|above|system)\b",
+    r"\b(system|hidden|initial|original|secret)\s+(prompt|instructions?|message|rules?)\b",
+    r"\b(print|repeat|show|reveal|tell me|output|display|translate|recite|dump)\b.{0,40}\b(prompt|instructions?|the text above|everything above|your rules|configuration)\b",
+    r"\byou are now\b|\bact as\b.{0,30}\b(unrestricted|jailbroken|dan|developer mode)\b|\bdo anything now\b|\bdeveloper mode\b|\bjailbreak",
+    r"^\s*(system|assistant)\s*:|<\s*/?\s*(system|im_start|im_end)\b|\[\s*(system|inst)\s*\]",
+    r"\bpretend (you are|to be)\b.{0,40}\b(no|without) (rules|restrictions|limits)\b",
+    r"(忽略|无视|忘记|忘掉).{0,10}(指令|指示|规则|提示|设定|之前|上面)",
+    r"(系统提示|提示词|系统指令|内部规则|你的指令|你的规则|你的设定)",
+)]
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
+PHONE = re.compile(r"(?<![\w-])\+?\d[\d ().-]{7,}\d\b")
+FIGURE = re.compile(r"[$€£¥]?\d+(?:[.,:]\d+)*\s*(?:%|percent|days?|weeks?|months?|years?|hours?|am|pm)?",
+                    re.IGNORECASE)
+PROMISE = re.compile(r"\b(refund|reimburse|compensat\w*|voucher|coupon|discount|credit|free|"
+                     r"money back|replacement|guarantee\w*)\b", re.IGNORECASE)
+
+
+def injection_reason(text: str) -> str | None:
+    for pattern in INJECTION:
+        if pattern.search(text):
+            return f"prompt injection pattern: {pattern.pattern[:40]}…"
+    return None
+
+
+def mask_pii(text: str) -> str:
+    text = EMAIL.sub("[email]", text)
+    text = CARD.sub(lambda m: "[card]" if len(re.sub(r"\D", "", m.group())) >= 13 else m.group(), text)
+    return PHONE.sub(lambda m: "[phone]" if len(re.sub(r"\D", "", m.group())) >= 9 else m.group(), text)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str = ""
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower().replace("–", "-").replace("—", "-"))
+
+
+def _figures(text: str) -> set[str]:
+    return {re.sub(r"\s+", " ", m.group().strip().lower()) for m in FIGURE.finditer(text)
+            if any(c.isdigit() for c in m.group())}
+
+
+def check_answer(answer: str, cited: list[str], system_prompt: str = "") -> Verdict:
+    """`cited`: the texts of the passages the answer cites."""
+    if not answer.strip():
+        return Verdict(False, "empty answer")
+    if len(answer) > MAX_ANSWER_CHARS:
+        return Verdict(False, f"answer longer than {MAX_ANSWER_CHARS} characters")
+    if not cited:
+        return Verdict(False, "the answer cites no passage")
+    source = _normal(" ".join(cited))
+    digits_in_source = set(re.findall(r"\d+", source))
+    for figure in _figures(_normal(answer)):
+        numbers = re.findall(r"\d+", figure)
+        if figure not in source and not all(n in digits_in_source for n in numbers):
+            return Verdict(False, f"'{figure}' is not in the cited passages")
+    for promise in {m.group().lower() for m in PROMISE.finditer(answer)}:
+        if promise not in source:
+            return Verdict(False, f"promises '{promise}', which the cited passages do not mention")
+    for line in (l.strip() for l in system_prompt.splitlines()):
+        if len(line) > 30 and _normal(line) in _normal(answer):
+            return Verdict(False, "the answer repeats the system prompt")
+    if mask_pii(answer) != answer:
+        return Verdict(False, "the answer contains personal data")
+    return Verdict(True)
