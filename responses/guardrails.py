@@ -8,7 +8,8 @@ Output: `check_answer(answer, passages)` — before anything generated is shown:
           * no promise of refunds / compensation / vouchers / free items unless a cited
             passage says the same thing;
           * no leak of the system prompt; a length cap.
-        `mask_pii(text)` — emails, card numbers and phone numbers masked.
+        `mask_pii(text)` — emails, card numbers and phone numbers masked (the shop's own
+        addresses, quoted from a cited passage, are not personal data).
 A failed check returns its reason; the caller takes the safe path (rephrase or handoff).
 """
 from __future__ import annotations
@@ -86,6 +87,9 @@ def check_answer(answer: str, cited: list[str], system_prompt: str = "") -> Verd
     for line in (l.strip() for l in system_prompt.splitlines()):
         if len(line) > 30 and _normal(line) in _normal(answer):
             return Verdict(False, "the answer repeats the system prompt")
-    if mask_pii(answer) != answer:
-        return Verdict(False, "the answer contains personal data")
+    raw_source = " ".join(cited)
+    for pattern in (EMAIL, CARD, PHONE):
+        for match in pattern.finditer(answer):
+            if match.group() not in raw_source and mask_pii(match.group()) != match.group():
+                return Verdict(False, "the answer contains personal data")
     return Verdict(True)

@@ -58,3 +58,10 @@ def test_no_citation_and_prompt_leak_fail() -> None:
     leak = check_answer("You are the customer-support assistant of Northwind Goods. Answer using ONLY the passages.",
                         [PASSAGE], prompt)
     assert "system prompt" in leak.reason
+
+
+def test_personal_data_fails_but_the_shops_own_address_passes() -> None:
+    privacy = "Questions about privacy: privacy@northwindgoods.com."
+    assert check_answer("Write to privacy@northwindgoods.com.", [privacy]).ok
+    leak = check_answer("Sure, jane@example.com is on file.", [privacy])
+    assert "personal data" in leak.reason
