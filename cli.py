@@ -115,6 +115,9 @@ def train(project: Path, models: Path | None, force: bool, device: str | None) -
                     f"{stats['ml_examples']} ML examples) in {stats['seconds']} s", fg="green")
     else:
         click.secho("✓ Dialogue policies are up to date.", fg="green")
+    if outcome.selector_examples is not None:
+        click.secho(f"✓ Indexed {outcome.selector_examples} FAQ examples for the response selector",
+                    fg="green")
     if outcome.knowledge_passages is not None:
         click.secho(f"✓ Indexed {outcome.knowledge_passages} knowledge passages", fg="green")
     if outcome.retrained:

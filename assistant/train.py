@@ -4,7 +4,8 @@ Three parts, each skipped when the fingerprint of what it reads is unchanged:
   * the NLU (`models/nlu`): the NLU examples and the NLU config;
   * the dialogue policies (`models/dialogue`): stories, rules, policy config and the
     domain's names (seconds to train);
-  * the knowledge index (`models/knowledge`): the documents in `generation.knowledge`.
+  * the knowledge index (`models/knowledge`): the documents in `generation.knowledge`;
+  * the FAQ response selector (`models/selector`): examples of retrieval intents (`faq/x`).
 Response texts are read from domain.yml at load time, so editing them retrains nothing.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ class TrainOutcome:
     dialogue_retrained: bool = False
     dialogue_stats: dict | None = None
     knowledge_passages: int | None = None  # when the knowledge index was (re)built
+    selector_examples: int | None = None  # when the FAQ response selector was (re)built
 
 
 def nlu_config(config: ProjectConfig) -> NLUConfig:
@@ -45,6 +47,28 @@ def dialogue_dir(models: Path) -> Path:
 
 def knowledge_dir(models: Path) -> Path:
     return models / "knowledge"
+
+
+def selector_dir(models: Path) -> Path:
+    return models / "selector"
+
+
+def build_selector(project: Project, models: Path, force: bool = False) -> int | None:
+    """Embed the retrieval-intent examples (`faq/...`) into `models/selector`; returns how
+    many when (re)built, None when there are none or nothing changed."""
+    from knowledge.selector import ResponseSelector, fingerprint as selector_fingerprint, \
+        retrieval_examples
+
+    examples = retrieval_examples(project.data)
+    if not examples:
+        return None
+    print_ = selector_fingerprint(examples)
+    if not force and ResponseSelector.is_up_to_date(selector_dir(models), print_):
+        return None
+    from knowledge.embedder import SentenceEmbedder
+
+    ResponseSelector.build(examples, SentenceEmbedder()).save(selector_dir(models), print_)
+    return len(examples)
 
 
 def build_knowledge(project: Project, models: Path, force: bool = False) -> int | None:
@@ -84,15 +108,19 @@ def train_project(project: Project, models: Path, *, force: bool = False,
         ensemble.save(dialogue_dir(models))
         dialogue_retrained, stats = True, ensemble.stats
 
+    from knowledge.selector import collapse_retrieval_intents
+
     passages = build_knowledge(project, models, force)
+    faq = build_selector(project, models, force)
     config = nlu_config(project.config)
     if nlu_overrides:
         config = NLUConfig.from_dict({**config.to_dict(), **nlu_overrides})
-    print_ = fingerprint(project.data, config)
+    data = collapse_retrieval_intents(project.data)  # NLU learns `faq`, the selector `faq/x`
+    print_ = fingerprint(data, config)
     target = nlu_dir(models)
     if not force and is_up_to_date(target, print_):
-        return TrainOutcome(target, print_, False, None, dialogue_retrained, stats, passages)
+        return TrainOutcome(target, print_, False, None, dialogue_retrained, stats, passages, faq)
     from nlu import train_nlu  # imports torch: only when there is training to do
 
-    report = train_nlu(project.data, config, target, device=device, progress=progress)
-    return TrainOutcome(target, print_, True, report, dialogue_retrained, stats, passages)
+    report = train_nlu(data, config, target, device=device, progress=progress)
+    return TrainOutcome(target, print_, True, report, dialogue_retrained, stats, passages, faq)

@@ -28,7 +28,7 @@ from core.training_data import Example  # noqa: E402
 
 def scores(parser, examples: list[Example]) -> tuple[float, float]:
     messages = parser.parse_batch([e.text for e in examples])
-    accuracy = sum(m.intent.name == e.intent for m, e in zip(messages, examples)) / len(examples)
+    accuracy = sum(m.intent.name == e.retrieval_intent[0] for m, e in zip(messages, examples)) / len(examples)
     gold = {(i, s.entity, s.start, s.end) for i, e in enumerate(examples) for s in e.entities}
     found = {(i, x.entity, x.start, x.end) for i, m in enumerate(messages) for x in m.entities}
     f1 = 2 * len(gold & found) / (len(gold) + len(found)) if gold or found else 1.0

@@ -140,8 +140,15 @@ class Domain:
 
     @property
     def action_names(self) -> list[str]:
-        """Every action a story may name: responses, custom actions, forms, defaults."""
-        return [*self.responses, *self.actions, *self.forms, *DEFAULT_ACTIONS]
+        """Every action a story may name: responses, custom actions, forms, defaults, and
+        `utter_faq` for retrieval responses such as `utter_faq/returns_window`."""
+        return [*self.responses, *self.actions, *self.forms, *DEFAULT_ACTIONS,
+                *self.retrieval_actions]
+
+    @property
+    def retrieval_actions(self) -> list[str]:
+        """`utter_<base>` for each retrieval intent with responses `utter_<base>/<name>`."""
+        return list(dict.fromkeys(name.split("/", 1)[0] for name in self.responses if "/" in name))
 
     def declared_at(self, kind: str, name: str) -> Source | None:
         return self.sources.get(f"{kind}:{name}")

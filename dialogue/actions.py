@@ -39,6 +39,7 @@ class ActionRunner:
     queue: HandoffQueue
     rng: random.Random
     answerer: object = None  # responses.grounded.GroundedAnswerer, when there is a knowledge base
+    selector: object = None  # knowledge.selector.ResponseSelector, when there are retrieval intents
 
     def run(self, name: str, tracker: Tracker, chosen: Prediction) -> list[Event] | Rejected:
         domain = self.domain
@@ -49,6 +50,8 @@ class ActionRunner:
             return [event] if event else []
         if name in domain.forms:
             return run_form(domain.forms[name], tracker, domain, self.rng)
+        if name in domain.retrieval_actions:
+            return self.retrieval_response(name, tracker)
         builtin = {
             "action_default_fallback": self.fallback,
             "action_handoff": self.handoff,
@@ -83,6 +86,21 @@ class ActionRunner:
             buttons = tuple((_humanize(s.name), f"/{s.name}") for s in top)
         return [BotUttered(text=text + (" Did you mean:" if buttons else ""), buttons=buttons,
                            response=name)]
+
+    def retrieval_response(self, name: str, tracker: Tracker) -> list[Event]:
+        """`utter_faq`: the response of the sub-intent the selector picks (`utter_faq/x`)."""
+        user = tracker.latest_message
+        base = name[len("utter_"):]
+        selection = self.selector.select(user.text, base) if self.selector and user else None
+        if selection is None:
+            return self.fallback(tracker, Prediction(name, 0.0, "rules", "no FAQ selected"))
+        response = f"utter_{selection.intent}"
+        event = render_event(self.domain, response, tracker.slots, self.rng, _language(tracker))
+        if event is None:
+            log.warning("no response %s for the selected FAQ", response)
+            return self.fallback(tracker, Prediction(name, 0.0, "rules", "missing FAQ response"))
+        custom = {"retrieval_intent": selection.intent, "confidence": round(selection.confidence, 3)}
+        return [BotUttered(text=event.text, buttons=event.buttons, response=response, custom=custom)]
 
     def refuse(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
         log.warning("refused a message (%s)", chosen.reason)

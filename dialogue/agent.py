@@ -66,7 +66,8 @@ class TurnResult:
 
 class Agent:
     def __init__(self, project: Project, parser, policies: PolicyEnsemble,
-                 queue: HandoffQueue | None = None, seed: int | None = None, answerer=None):
+                 queue: HandoffQueue | None = None, seed: int | None = None, answerer=None,
+                 selector=None):
         self.project = project
         self.domain: Domain = project.domain
         self.parser = parser
@@ -74,7 +75,7 @@ class Agent:
         self.queue = queue or HandoffQueue()
         self.rng = random.Random(seed)
         self.answerer = answerer
-        self.runner = ActionRunner(self.domain, self.queue, self.rng, answerer)
+        self.runner = ActionRunner(self.domain, self.queue, self.rng, answerer, selector)
         self.threshold = project.config.fallback_threshold
         self.vocabulary = known_words(project.data)
         self.trackers: dict[str, Tracker] = {}
@@ -242,7 +243,8 @@ class Agent:
         policies = PolicyEnsemble.load(dialogue_dir(models))
         queue = queue or HandoffQueue(project_dir / ".switchboard" / "handoffs.sqlite")
         parser = NLUParser.load(nlu_dir(models), quantize=nlu_config(project.config).quantize)
-        return cls(project, parser, policies, queue, seed, load_answerer(project, models))
+        answerer, selector = load_retrieval(project, models)
+        return cls(project, parser, policies, queue, seed, answerer, selector)
 
 
 def _now() -> float:
@@ -251,13 +253,24 @@ def _now() -> float:
     return time.time()
 
 
-def load_answerer(project: Project, models: Path):
-    """The grounded answerer over `models/knowledge`, or None without a knowledge base."""
-    from assistant.train import knowledge_dir
+def load_retrieval(project: Project, models: Path):
+    """(grounded answerer over `models/knowledge`, FAQ response selector), each None when
+    the project has no knowledge base / no retrieval intents; one sentence encoder serves both."""
+    from assistant.train import knowledge_dir, selector_dir
+    from knowledge.embedder import SentenceEmbedder
     from knowledge.index import KnowledgeIndex
+    from knowledge.selector import ResponseSelector
     from responses.grounded import GroundedAnswerer
 
     index = KnowledgeIndex.load(knowledge_dir(models))
-    if index is None or not index.passages:
-        return None
-    return GroundedAnswerer(index, project.domain.generation)
+    selector = ResponseSelector.load(selector_dir(models)) if project.domain.retrieval_actions else None
+    if (index is None or not index.passages) and selector is None:
+        return None, None
+    embedder = SentenceEmbedder()
+    answerer = None
+    if index is not None and index.passages:
+        index.embedder = embedder
+        answerer = GroundedAnswerer(index, project.domain.generation)
+    if selector is not None:
+        selector.embedder = embedder
+    return answerer, selector

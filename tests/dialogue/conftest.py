@@ -19,6 +19,7 @@ from policies.ensemble import PolicyEnsemble
 ROOT = Path(__file__).parent.parent.parent
 
 KEYWORDS = [
+    ("faq", r"gift card|gift wrap|newsletter|unsubscribe|showroom|price match"),
     ("human_handoff", r"\b(human|person|agent)\b"),
     ("greet", r"^(hi|hello|hey)\b"),
     ("thanks", r"\bthank"),
