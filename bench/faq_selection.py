@@ -35,6 +35,10 @@ def main(models: Path) -> None:
     picks = [selector.select(e.text, "faq") for e in held_out]
     right = sum(p is not None and p.intent == e.intent for p, e in zip(picks, held_out))
     print(f"selector accuracy (message known to be an FAQ): {right}/{len(held_out)} = {right / len(held_out):.1%}")
+    trusted = [p is not None and p.trusted for p in picks]
+    right_trusted = sum(t and p.intent == e.intent for t, p, e in zip(trusted, picks, held_out))
+    print(f"answered (selection trusted): {sum(trusted)}/{len(held_out)}, of which right: {right_trusted}; "
+          f"the rest get 'did you mean' buttons")
     for p, e in zip(picks, held_out):
         if p is None or p.intent != e.intent:
             print(f"  {e.intent:<24} -> {p.intent if p else None:<24} {e.text}")
@@ -43,7 +47,7 @@ def main(models: Path) -> None:
         from nlu import NLUParser
 
         messages = NLUParser.load(nlu).parse_batch([e.text for e in held_out])
-        both = sum(m.intent.name == "faq" and p is not None and p.intent == e.intent
+        both = sum(m.intent.name == "faq" and p is not None and p.trusted and p.intent == e.intent
                    for m, p, e in zip(messages, picks, held_out))
         as_faq = sum(m.intent.name == "faq" for m in messages)
         print(f"NLU says 'faq': {as_faq}/{len(held_out)}; end to end right: {both}/{len(held_out)} "

@@ -82,7 +82,9 @@ class ActionRunner:
         buttons = ()
         user = tracker.latest_message
         if user is not None:
-            top = [s for s in user.message.intent_ranking if s.name not in NOT_OFFERED][:2]
+            faq_bases = {a[len("utter_"):] for a in self.domain.retrieval_actions}
+            top = [s for s in user.message.intent_ranking
+                   if s.name not in NOT_OFFERED and s.name not in faq_bases][:2]
             buttons = tuple((_humanize(s.name), f"/{s.name}") for s in top)
         return [BotUttered(text=text + (" Did you mean:" if buttons else ""), buttons=buttons,
                            response=name)]
@@ -92,7 +94,8 @@ class ActionRunner:
         user = tracker.latest_message
         base = name[len("utter_"):]
         selection = self.selector.select(user.text, base) if self.selector and user else None
-        if selection is None:
+        if selection is None or not selection.trusted:
+            log.info("no trusted FAQ for %r: %s", user.text if user else "", selection)
             return self.fallback(tracker, Prediction(name, 0.0, "rules", "no FAQ selected"))
         response = f"utter_{selection.intent}"
         event = render_event(self.domain, response, tracker.slots, self.rng, _language(tracker))

@@ -192,6 +192,11 @@ class Agent:
             return chosen
         hits = self.answerer.relevant(tracker.latest_message.text)
         if not hits:
+            if unsure:  # an unsure template and nothing to ground an answer in: ask instead
+                intent = user.message.intent
+                return Prediction("action_default_fallback", 1.0, "core_fallback",
+                                  f"NLU unsure of '{intent.name}' ({intent.confidence:.2f} < "
+                                  f"{self.domain.generation.template_confidence}) and no passage is relevant")
             return chosen
         best = hits[0]
         return Prediction("action_generate", best.score, "knowledge",

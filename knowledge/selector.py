@@ -18,6 +18,10 @@ import numpy as np
 from core.training_data import Example, TrainingData
 
 FORMAT_VERSION = 1
+# Below either, the selection is not trusted and the bot asks to rephrase instead: the
+# nearest FAQ example is not similar enough, or the nearest examples disagree.
+MIN_SIMILARITY = 0.45
+MIN_VOTE = 0.5
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,10 @@ class Selection:
     intent: str  # the full retrieval intent, e.g. "faq/gift_cards"
     confidence: float  # share of the vote, 0..1
     similarity: float  # cosine similarity of the nearest example
+
+    @property
+    def trusted(self) -> bool:
+        return self.similarity >= MIN_SIMILARITY and self.confidence >= MIN_VOTE
 
 
 def retrieval_examples(data: TrainingData) -> list[Example]:
