@@ -24,6 +24,7 @@ from responses.templates import render_event
 log = logging.getLogger("switchboard.actions")
 
 REPHRASE_RESPONSES = ("utter_ask_rephrase", "utter_default")
+DID_YOU_MEAN = {"en": " Did you mean:", "zh": "您是想问："}
 NOT_OFFERED = ("nlu_fallback", "out_of_scope")
 DEFAULT_HANDOFF_TEXT = ("I'm handing you over to a member of our support team. They can see our "
                         "conversation and will reply here as soon as they can.")
@@ -77,16 +78,17 @@ class ActionRunner:
     def fallback(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
         """Ask to rephrase, offering the two likeliest intents as buttons."""
         name = next((r for r in REPHRASE_RESPONSES if r in self.domain.responses), None)
-        event = render_event(self.domain, name, tracker.slots, self.rng) if name else None
+        event = render_event(self.domain, name, tracker.slots, self.rng, _language(tracker)) if name else None
         text = event.text if event else "Sorry, I didn't quite get that. Could you rephrase?"
         buttons = ()
         user = tracker.latest_message
-        if user is not None:
+        if user is not None and not user.message.meta.get("foreign"):  # intents of another language
             faq_bases = {a[len("utter_"):] for a in self.domain.retrieval_actions}
             top = [s for s in user.message.intent_ranking
                    if s.name not in NOT_OFFERED and s.name not in faq_bases][:2]
             buttons = tuple((_humanize(s.name), f"/{s.name}") for s in top)
-        return [BotUttered(text=text + (" Did you mean:" if buttons else ""), buttons=buttons,
+        did_you_mean = DID_YOU_MEAN.get(_language(tracker) or "en", DID_YOU_MEAN["en"])
+        return [BotUttered(text=text + (did_you_mean if buttons else ""), buttons=buttons,
                            response=name)]
 
     def retrieval_response(self, name: str, tracker: Tracker) -> list[Event]:
@@ -107,7 +109,7 @@ class ActionRunner:
 
     def refuse(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
         log.warning("refused a message (%s)", chosen.reason)
-        event = render_event(self.domain, "utter_refuse", tracker.slots, self.rng)
+        event = render_event(self.domain, "utter_refuse", tracker.slots, self.rng, _language(tracker))
         return [event or BotUttered(text=REFUSAL_TEXT, response="action_refuse")]
 
     def generate(self, tracker: Tracker, chosen: Prediction) -> list[Event] | Rejected:
@@ -131,7 +133,7 @@ class ActionRunner:
     def handoff(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
         ticket = self.queue.add(tracker, chosen.reason)
         name = self.domain.handoff.response
-        event = render_event(self.domain, name, tracker.slots, self.rng) if name else None
+        event = render_event(self.domain, name, tracker.slots, self.rng, _language(tracker)) if name else None
         notice = event or BotUttered(text=DEFAULT_HANDOFF_TEXT)
         return [notice, Handoff(reason=chosen.reason, summary=ticket.summary, ticket=str(ticket.id))]
 

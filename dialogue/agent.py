@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.domain import Domain
+from core.language import detect
 from core.events import (
     ActionExecuted, BotUttered, Event, HandoffReleased, Restarted, SessionStarted, SlotSet,
     UserUttered,
@@ -93,12 +94,18 @@ class Agent:
         if payload is not None:
             return payload
         message = self.parser.parse(text)
-        gibberish = is_gibberish(message, self.vocabulary)
-        if message.intent.confidence < self.threshold or gibberish:
+        config = self.project.config
+        language = detect(text, config.language)
+        if language != message.language:
+            message = replace(message, language=language)
+        foreign = language not in {config.language, *config.languages}
+        gibberish = not foreign and is_gibberish(message, self.vocabulary)
+        if message.intent.confidence < self.threshold or gibberish or foreign:
+            why = (f"written in '{language}', the NLU is trained on '{config.language}'" if foreign
+                   else "no word known from the training data" if gibberish
+                   else f"confidence below {self.threshold}")
             meta = {**message.meta, "confidence": message.intent.confidence,
-                    "predicted": message.intent.name,
-                    "why": "no word known from the training data" if gibberish
-                    else f"confidence below {self.threshold}"}
+                    "predicted": message.intent.name, "why": why, "foreign": foreign}
             message = replace(message, intent=IntentScore(NLU_FALLBACK, message.intent.confidence),
                               meta=meta)
         return message

@@ -26,10 +26,12 @@ class Reply:
 
 def choose(variations: list[ResponseVariation], slots: dict[str, object],
            rng: random.Random, language: str | None = None) -> ResponseVariation | None:
-    """The variation to show: conditions met, language matching, all slots filled if possible."""
-    usable = [v for v in variations
-              if all(slots.get(name) == value for name, value in v.conditions)
-              and (v.language is None or v.language == language)]
+    """The variation to show: conditions met; in the customer's language when the response
+    has variations for it (`language: zh`), otherwise one without a language; all slots
+    filled if possible."""
+    usable = [v for v in variations if all(slots.get(name) == value for name, value in v.conditions)]
+    # the customer's language if the response has it, else the variations without a language
+    usable = [v for v in usable if v.language == language] or [v for v in usable if v.language is None]
     if not usable:
         return None
     most_specific = max(len(v.conditions) for v in usable)

@@ -118,3 +118,12 @@ def test_form_starts_clean_and_an_entity_answer_is_not_read_as_the_email(agent) 
     other = say(agent, "sorry, it is actually NW-55871")  # asked for the email, got an order id
     assert agent.tracker("c1").slots["order_id"] == "NW-55871"
     assert not any("email address" in t and "doesn't look" in t for t in texts(other))
+
+
+def test_chinese_messages_get_chinese_replies_and_a_human(agent) -> None:
+    first = say(agent, "你好，我的订单到哪了？")
+    assert first.message.language == "zh" and first.message.intent.name == "nlu_fallback"
+    assert first.actions == ["action_default_fallback"]
+    assert "抱歉" in first.replies[0].text and first.replies[0].buttons == ()
+    second = say(agent, "请帮我查一下订单")
+    assert second.actions == ["action_handoff"] and "人工客服" in second.replies[0].text
