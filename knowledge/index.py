@@ -13,6 +13,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from core.artifact_meta import is_up_to_date
+
 import numpy as np
 
 from knowledge.chunks import Passage
@@ -92,8 +94,4 @@ class KnowledgeIndex:
 
     @staticmethod
     def is_up_to_date(target: Path, print_: str) -> bool:
-        try:
-            meta = json.loads((target / "metadata.json").read_text())
-        except (OSError, ValueError):
-            return False
-        return meta.get("format_version") == FORMAT_VERSION and meta.get("fingerprint") == print_
+        return is_up_to_date(target, FORMAT_VERSION, print_)

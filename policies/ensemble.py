@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.artifact_meta import is_up_to_date
+
 from core.config import ProjectConfig
 from core.domain import Domain
 from core.errors import SwitchboardError
@@ -133,8 +135,4 @@ class PolicyEnsemble:
 
     @staticmethod
     def is_up_to_date(target: Path, fingerprint: str) -> bool:
-        try:
-            meta = json.loads((target / "metadata.json").read_text())
-        except (OSError, ValueError):
-            return False
-        return meta.get("format_version") == FORMAT_VERSION and meta.get("fingerprint") == fingerprint
+        return is_up_to_date(target, FORMAT_VERSION, fingerprint)
