@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from core.events import (
 )
 from core.message import Entity, IntentScore, Message
 from core.project import Project
+from core.stores import InMemoryStore, TrackerStore
 from core.tracker import ACTION_LISTEN, Tracker
 from dialogue.actions import ActionRunner
 from dialogue.forms import Rejected
@@ -68,7 +70,7 @@ class TurnResult:
 class Agent:
     def __init__(self, project: Project, parser, policies: PolicyEnsemble,
                  queue: HandoffQueue | None = None, seed: int | None = None, answerer=None,
-                 selector=None):
+                 selector=None, store: TrackerStore | None = None):
         self.project = project
         self.domain: Domain = project.domain
         self.parser = parser
@@ -79,12 +81,23 @@ class Agent:
         self.runner = ActionRunner(self.domain, self.queue, self.rng, answerer, selector)
         self.threshold = project.config.fallback_threshold
         self.vocabulary = known_words(project.data)
-        self.trackers: dict[str, Tracker] = {}
+        self.store: TrackerStore = store or InMemoryStore()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
 
     def tracker(self, sender_id: str) -> Tracker:
-        if sender_id not in self.trackers:
-            self.trackers[sender_id] = Tracker(sender_id, dict(self.domain.slots))
-        return self.trackers[sender_id]
+        """The conversation as stored (a fresh object rebuilt from its events)."""
+        return Tracker(sender_id, dict(self.domain.slots), self.store.load(sender_id))
+
+    def lock(self, sender_id: str) -> threading.Lock:
+        """One lock per conversation: two messages of one sender never interleave."""
+        with self._locks_guard:
+            return self._locks.setdefault(sender_id, threading.Lock())
+
+    def _append(self, sender_id: str, *events: Event) -> Tracker:
+        with self.lock(sender_id):
+            self.store.append(sender_id, events)
+            return self.tracker(sender_id)
 
     # ----- one message ----------------------------------------------------------------
 
@@ -127,7 +140,17 @@ class Agent:
                        tuple(entities))
 
     def handle(self, sender_id: str, text: str) -> TurnResult:
-        tracker = self.tracker(sender_id)
+        """Process one message; the new events are stored in one append when the turn ends."""
+        with self.lock(sender_id):
+            tracker = self.tracker(sender_id)
+            before = len(tracker.events)
+            try:
+                return self._handle(tracker, text)
+            finally:
+                self.store.append(sender_id, tracker.events[before:])
+
+    def _handle(self, tracker: Tracker, text: str) -> TurnResult:
+        sender_id = tracker.sender_id
         self._maybe_start_session(tracker)
         message = self.understand(text)
         user = UserUttered(message=message, frustration=frustration(text))
@@ -229,7 +252,7 @@ class Agent:
                        and v != getattr(self.domain.slots.get(k), "initial_value", None))
 
     def restart(self, sender_id: str) -> None:
-        self.tracker(sender_id).append(Restarted())
+        self._append(sender_id, Restarted())
 
     def release(self, sender_id: str, agent: str | None = None) -> bool:
         """A human agent hands the conversation back to the bot."""
@@ -239,12 +262,12 @@ class Agent:
         ticket = tracker.handoff.ticket
         if ticket and ticket.isdigit():
             self.queue.release(int(ticket), agent)
-        tracker.append(HandoffReleased(agent=agent))
+        self._append(sender_id, HandoffReleased(agent=agent))
         return True
 
     @classmethod
     def load(cls, project_dir: Path, models: Path, seed: int | None = None,
-             queue: HandoffQueue | None = None) -> "Agent":
+             queue: HandoffQueue | None = None, store: TrackerStore | None = None) -> "Agent":
         from assistant.train import dialogue_dir, nlu_config, nlu_dir
         from core.project import load_project
         from dialogue.registry import load_project_actions
@@ -256,7 +279,7 @@ class Agent:
         queue = queue or HandoffQueue(project_dir / ".switchboard" / "handoffs.sqlite")
         parser = NLUParser.load(nlu_dir(models), quantize=nlu_config(project.config).quantize)
         answerer, selector = load_retrieval(project, models)
-        return cls(project, parser, policies, queue, seed, answerer, selector)
+        return cls(project, parser, policies, queue, seed, answerer, selector, store)
 
 
 def _now() -> float:

@@ -59,7 +59,7 @@ def _user_text(step: StoryStep) -> str:
 
 def run_story(agent: Agent, story: Story, report: StoryTestReport) -> Failure | None:
     sender = f"test:{story.name}"
-    agent.trackers.pop(sender, None)
+    agent.store.delete(sender)
     for number, (user, following) in enumerate(_turns(story), start=1):
         if user is None:
             continue  # a story may open with bot steps; nothing to replay

@@ -104,6 +104,7 @@ def test_session_expiry_starts_a_new_session_and_carries_slots(agent) -> None:
     for index, event in enumerate(old):  # pretend it all happened two hours ago
         object.__setattr__(event, "timestamp", event.timestamp - 7200)
     say(agent, "hi")
+    tracker = agent.tracker("c1")
     names = [e.name for e in tracker.events]
     assert names.count("session_started") == 2
     assert tracker.slots["order_id"] == "12345"  # carry_over_slots_to_new_session: true

@@ -1,0 +1,103 @@
+"""Tracker stores: where conversations live between messages.
+
+One interface (`load(sender) -> events`, `append(sender, events)`, `senders()`,
+`delete(sender)`), two implementations here:
+  * `InMemoryStore` — tests and one-off shells;
+  * `SQLiteStore` — the default: one file, WAL mode, one row per event, survives restarts;
+    an append is one transaction, so a conversation is never half-written.
+Events are stored as the dicts `Event.to_dict()` gives (`core.events.event_from_dict`
+reads them back).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from core.events import Event, event_from_dict
+
+
+class TrackerStore(Protocol):
+    def load(self, sender_id: str) -> list[Event]: ...
+    def append(self, sender_id: str, events: Iterable[Event]) -> None: ...
+    def senders(self) -> list[str]: ...
+    def delete(self, sender_id: str) -> int: ...
+
+
+class InMemoryStore:
+    def __init__(self) -> None:
+        self._events: dict[str, list[Event]] = {}
+        self._lock = threading.Lock()
+
+    def load(self, sender_id: str) -> list[Event]:
+        with self._lock:
+            return list(self._events.get(sender_id, ()))
+
+    def append(self, sender_id: str, events: Iterable[Event]) -> None:
+        with self._lock:
+            self._events.setdefault(sender_id, []).extend(events)
+
+    def senders(self) -> list[str]:
+        with self._lock:
+            return sorted(self._events)
+
+    def delete(self, sender_id: str) -> int:
+        with self._lock:
+            return len(self._events.pop(sender_id, []))
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    sender_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    PRIMARY KEY (sender_id, seq)
+)"""
+
+
+class SQLiteStore:
+    def __init__(self, path: Path | str):
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = str(path)
+        self._local = threading.local()
+        with self._db() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    def load(self, sender_id: str) -> list[Event]:
+        rows = self._db().execute("SELECT event FROM events WHERE sender_id = ? ORDER BY seq",
+                                  (sender_id,)).fetchall()
+        return [event_from_dict(json.loads(row[0])) for row in rows]
+
+    def append(self, sender_id: str, events: Iterable[Event]) -> None:
+        payload = [json.dumps(e.to_dict(), ensure_ascii=False, default=str) for e in events]
+        if not payload:
+            return
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            start = db.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM events WHERE sender_id = ?",
+                               (sender_id,)).fetchone()[0]
+            db.executemany("INSERT INTO events (sender_id, seq, event) VALUES (?, ?, ?)",
+                           [(sender_id, start + i, text) for i, text in enumerate(payload)])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def senders(self) -> list[str]:
+        return [r[0] for r in self._db().execute("SELECT DISTINCT sender_id FROM events ORDER BY 1")]
+
+    def delete(self, sender_id: str) -> int:
+        return self._db().execute("DELETE FROM events WHERE sender_id = ?", (sender_id,)).rowcount

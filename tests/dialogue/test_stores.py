@@ -1,0 +1,61 @@
+import threading
+from pathlib import Path
+
+import pytest
+
+from core.stores import InMemoryStore, SQLiteStore
+from core.tracker import Tracker
+from tests.dialogue.conftest import say
+from tests.dialogue.test_tracker_events import EVENTS
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request, tmp_path: Path):
+    return InMemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "t.sqlite")
+
+
+def test_events_come_back_in_order(store) -> None:
+    store.append("a", EVENTS[:3])
+    store.append("a", EVENTS[3:])
+    store.append("b", EVENTS[:1])
+    assert store.load("a") == EVENTS and store.load("b") == EVENTS[:1]
+    assert store.senders() == ["a", "b"] and store.load("nobody") == []
+    assert store.delete("a") == len(EVENTS) and store.load("a") == []
+
+
+def test_sqlite_survives_a_restart(tmp_path: Path) -> None:
+    SQLiteStore(tmp_path / "t.sqlite").append("a", EVENTS)
+    reopened = SQLiteStore(tmp_path / "t.sqlite")
+    assert Tracker.from_events("a", reopened.load("a")).active_loop == "return_form"
+
+
+def test_concurrent_appends_never_mix(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "t.sqlite")
+
+    def write(sender: str) -> None:
+        for event in EVENTS:
+            store.append(sender, [event])
+
+    threads = [threading.Thread(target=write, args=(f"s{i}",)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(store.load(f"s{i}") == EVENTS for i in range(8))
+
+
+def test_agent_keeps_conversations_in_the_store(example, tmp_path: Path) -> None:
+    from dialogue.agent import Agent
+    from dialogue.handoff import HandoffQueue
+    from tests.dialogue.conftest import KeywordParser
+
+    project, policies = example
+    path = tmp_path / "conversations.sqlite"
+    first = Agent(project, KeywordParser(), policies, HandoffQueue(), seed=0, store=SQLiteStore(path))
+    say(first, "I want to return something", sender="x")
+    say(first, "it's NW-55871", sender="x")
+    # a new process on the same file picks the conversation up where it was
+    second = Agent(project, KeywordParser(), policies, HandoffQueue(), seed=0, store=SQLiteStore(path))
+    assert second.tracker("x").slots["requested_slot"] == "email"
+    done = say(second, "jane@example.com", sender="x")
+    assert done.actions == ["return_form", "utter_return_started"]
