@@ -4,6 +4,7 @@
     python cli.py train         validate, then train what changed into models/
     python cli.py shell         chat with the trained assistant (reads piped stdin too)
     python cli.py test          replay tests/test_stories.yml and report failing stories
+    python cli.py run           serve the assistant over HTTP (REST channel, trackers, handoffs)
 
 User mistakes (`SwitchboardError`) are printed as messages; anything else is a bug and
 is reported as one, without a traceback unless SWITCHBOARD_DEBUG=1.
@@ -140,6 +141,44 @@ def shell(project: Path, models: Path | None, debug: bool) -> None:
     from assistant.shell import run_shell
 
     run_shell(project, models or project / "models", debug=debug)
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@cli.command()
+@PROJECT_OPTION
+@MODELS_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5005, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="uvicorn worker processes (they share the SQLite store).")
+@click.option("--token", envvar="SWITCHBOARD_TOKEN", default=None,
+              help="Bearer token for every request but /health [env SWITCHBOARD_TOKEN]; "
+                   "one is generated when binding beyond localhost without it.")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SQLite tracker store [default: PROJECT/.switchboard/conversations.sqlite].")
+def run(project: Path, models: Path | None, host: str, port: int, workers: int,
+        token: str | None, store: Path | None) -> None:
+    """Serve the assistant over HTTP (Rasa-compatible REST channel and more)."""
+    import secrets
+
+    import uvicorn
+
+    from dialogue.agent import Agent  # noqa: F401  (fail fast on import problems)
+
+    models = models or project / "models"
+    if not (models / "nlu" / "metadata.json").exists():
+        raise click.ClickException(f"No trained model in {models}. Run `python cli.py train` first.")
+    if not token and host not in LOCAL_HOSTS:
+        token = secrets.token_urlsafe(24)
+        click.secho(f"Binding to {host}: bearer token required. Generated one: {token}", fg="yellow")
+    os.environ.update({"SWITCHBOARD_PROJECT": str(project), "SWITCHBOARD_MODELS": str(models),
+                       "SWITCHBOARD_STORE": str(store or project / ".switchboard" / "conversations.sqlite")})
+    if token:
+        os.environ["SWITCHBOARD_TOKEN"] = token
+    uvicorn.run("server.main:app_factory", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
 
 
 @cli.command("test")

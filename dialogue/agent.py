@@ -254,6 +254,12 @@ class Agent:
     def restart(self, sender_id: str) -> None:
         self._append(sender_id, Restarted())
 
+    def agent_says(self, sender_id: str, text: str, agent: str | None = None) -> Tracker | None:
+        """A human agent's message in a handed-off conversation (None if it is not handed off)."""
+        if not self.tracker(sender_id).handed_off:
+            return None
+        return self._append(sender_id, BotUttered(text=text, custom={"agent": agent or "agent"}))
+
     def release(self, sender_id: str, agent: str | None = None) -> bool:
         """A human agent hands the conversation back to the bot."""
         tracker = self.tracker(sender_id)

@@ -1,0 +1,200 @@
+"""The FastAPI app. `create_app(agent)` wires an `Agent` (and its tracker store) to HTTP.
+
+    POST /webhooks/rest/webhook      {"sender", "message"} -> [{"recipient_id", "text", "buttons"?, "custom"?}]
+    POST /webhooks/rest/stream       same body; the replies as server-sent events
+    POST /model/parse                {"text"} -> intent, intent_ranking, entities (Rasa's shape)
+    GET  /conversations/{id}/tracker the conversation's state and events
+    POST /conversations/{id}/messages {"text", "author": "customer"|"agent", "agent"?}
+    GET  /handoffs                   conversations waiting for a human
+    POST /handoffs/{id}/release      hand a conversation back to the bot
+    GET  /health, /version, /metrics
+
+Every bad request is a 4xx JSON error naming the field; bodies over `max_body` bytes get 413;
+with a token set, every route but /health needs `Authorization: Bearer <token>`.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import time
+from dataclasses import asdict
+from typing import Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from server.metrics import Metrics
+
+VERSION = "0.1.0"
+MAX_TEXT = 4000
+
+
+class WebhookBody(BaseModel):
+    sender: str = Field(min_length=1, max_length=200)
+    message: str = Field(max_length=MAX_TEXT)
+    metadata: dict | None = None
+
+
+class ParseBody(BaseModel):
+    text: str = Field(max_length=MAX_TEXT)
+
+
+class MessageBody(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    author: Literal["customer", "agent"] = "customer"
+    agent: str | None = Field(default=None, max_length=200)
+
+
+class ReleaseBody(BaseModel):
+    agent: str | None = Field(default=None, max_length=200)
+
+
+def _error(status: int, message: str, fields: list[dict] | None = None) -> JSONResponse:
+    body = {"error": message}
+    if fields:
+        body["fields"] = fields
+    return JSONResponse(body, status_code=status)
+
+
+def rest_replies(sender: str, result) -> list[dict]:
+    out = []
+    for reply in result.replies:
+        item: dict = {"recipient_id": sender, "text": reply.text}
+        if reply.buttons:
+            item["buttons"] = [{"title": t, "payload": p} for t, p in reply.buttons]
+        if reply.custom:
+            item["custom"] = reply.custom
+        out.append(item)
+    return out
+
+
+def parse_json(message) -> dict:
+    return {
+        "text": message.text,
+        "intent": asdict(message.intent),
+        "intent_ranking": [asdict(s) for s in message.intent_ranking],
+        "entities": [{"entity": e.entity, "start": e.start, "end": e.end, "value": e.value,
+                      "text": e.text, "confidence_entity": e.confidence, "extractor": e.extractor}
+                     for e in message.entities],
+        "language": message.language,
+    }
+
+
+def tracker_json(tracker) -> dict:
+    latest = tracker.latest_message
+    return {
+        "sender_id": tracker.sender_id,
+        "slots": tracker.slots,
+        "latest_message": latest.to_dict() if latest else None,
+        "latest_action_name": tracker.latest_action,
+        "active_loop": tracker.active_loop,
+        "handed_off": tracker.handed_off,
+        "events": [e.to_dict() for e in tracker.events],
+    }
+
+
+def create_app(agent, token: str | None = None, max_body: int = 64 * 1024) -> FastAPI:
+    app = FastAPI(title="Switchboard", version=VERSION)
+    metrics = Metrics()
+    app.state.agent, app.state.metrics = agent, metrics
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        started = time.perf_counter()
+        route = request.url.path
+        length = request.headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > max_body):
+            response = _error(413, f"request body over {max_body} bytes")
+        elif token and route != "/health" and not _authorized(request, token):
+            response = _error(401, "missing or wrong bearer token (header Authorization)")
+        else:
+            response = await call_next(request)
+        template = request.scope.get("route").path if request.scope.get("route") else route
+        metrics.observe(request.method, template, response.status_code, time.perf_counter() - started)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        fields = [{"field": ".".join(str(p) for p in err["loc"] if p != "body") or "body",
+                   "problem": err["msg"]} for err in exc.errors()]
+        names = ", ".join(f["field"] for f in fields)
+        return _error(400, f"invalid request: {names}", fields)
+
+    def handle(sender: str, text: str):
+        result = agent.handle(sender, text)
+        for step in result.steps:
+            kind = {"action_default_fallback": "fallback", "action_handoff": "handoff",
+                    "action_generate": "generated", "action_refuse": "refused"}.get(step.action)
+            if kind and not step.rejected:
+                metrics.count(kind)
+        return result
+
+    @app.post("/webhooks/rest/webhook")
+    def webhook(body: WebhookBody) -> list[dict]:
+        return rest_replies(body.sender, handle(body.sender, body.message))
+
+    @app.post("/webhooks/rest/stream")
+    def stream(body: WebhookBody) -> StreamingResponse:
+        result = handle(body.sender, body.message)
+
+        def events():
+            for item in rest_replies(body.sender, result):
+                yield f"event: message\ndata: {json.dumps(item, ensure_ascii=False)}\n\n"
+            yield "event: done\ndata: {}\n\n"
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    @app.post("/model/parse")
+    def model_parse(body: ParseBody) -> dict:
+        return parse_json(agent.understand(body.text))
+
+    @app.get("/conversations/{sender_id}/tracker")
+    def get_tracker(sender_id: str) -> dict:
+        return tracker_json(agent.tracker(sender_id))
+
+    @app.post("/conversations/{sender_id}/messages")
+    def post_message(sender_id: str, body: MessageBody):
+        if body.author == "agent":
+            tracker = agent.agent_says(sender_id, body.text, body.agent)
+            if tracker is None:
+                return _error(409, f"conversation '{sender_id}' is not with a human agent (field author)")
+            return {"tracker": tracker_json(tracker), "replies": []}
+        result = handle(sender_id, body.text)
+        return {"tracker": tracker_json(agent.tracker(sender_id)),
+                "replies": rest_replies(sender_id, result)}
+
+    @app.get("/handoffs")
+    def handoffs(status: Literal["open", "released"] = "open") -> list[dict]:
+        return [asdict(t) for t in agent.queue.list(status)]
+
+    @app.post("/handoffs/{ticket_id}/release")
+    def release(ticket_id: int, body: ReleaseBody | None = None):
+        ticket = next((t for t in agent.queue.list(None) if t.id == ticket_id), None)
+        if ticket is None:
+            return _error(404, f"no handoff with id {ticket_id} (field ticket_id)")
+        if ticket.status != "open":
+            return _error(409, f"handoff {ticket_id} is already {ticket.status}")
+        agent.release(ticket.sender_id, body.agent if body else None)
+        return {"released": ticket_id, "sender_id": ticket.sender_id}
+
+    @app.get("/health")
+    def health() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/version")
+    def version() -> dict:
+        return {"version": VERSION, "nlu": getattr(agent.parser, "config", None) and agent.parser.config.encoder,
+                "intents": len(agent.domain.intents)}
+
+    @app.get("/metrics")
+    def get_metrics() -> PlainTextResponse:
+        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    return app
+
+
+def _authorized(request: Request, token: str) -> bool:
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)

@@ -1,0 +1,24 @@
+"""What `cli.py run` starts: the app built from environment settings (so that several
+uvicorn workers can each build their own).
+
+    SWITCHBOARD_PROJECT  project folder (default .)
+    SWITCHBOARD_MODELS   trained models (default PROJECT/models)
+    SWITCHBOARD_STORE    SQLite tracker store (default PROJECT/.switchboard/conversations.sqlite)
+    SWITCHBOARD_TOKEN    bearer token; unset = no auth (cli.py run sets one off localhost)
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def app_factory():
+    from core.stores import SQLiteStore
+    from dialogue.agent import Agent
+    from server.app import create_app
+
+    project = Path(os.environ.get("SWITCHBOARD_PROJECT", "."))
+    models = Path(os.environ.get("SWITCHBOARD_MODELS", project / "models"))
+    store_path = Path(os.environ.get("SWITCHBOARD_STORE", project / ".switchboard" / "conversations.sqlite"))
+    agent = Agent.load(project, models, store=SQLiteStore(store_path))
+    return create_app(agent, token=os.environ.get("SWITCHBOARD_TOKEN") or None)

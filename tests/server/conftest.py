@@ -1,0 +1,76 @@
+"""A real uvicorn server on 127.0.0.1 (in a thread) around the example assistant, with the
+keyword stand-in for NLU (see tests/dialogue/conftest.py) and a SQLite tracker store."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+import uvicorn
+
+from tests.dialogue.conftest import example  # noqa: F401  (fixture)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, app):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
+                                                    log_level="error"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> "Server":
+        self.thread.start()
+        for _ in range(100):
+            if self.server.started:
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(5)
+
+    def call(self, method: str, path: str, body=None, token: str | None = None,
+             raw: bytes | None = None) -> tuple[int, object]:
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                text = response.read().decode()
+                status = response.status
+                kind = response.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as error:
+            text, status, kind = error.read().decode(), error.code, error.headers.get("Content-Type", "")
+        return status, (json.loads(text) if "json" in kind else text)
+
+
+@pytest.fixture
+def make_server(example, tmp_path):  # noqa: F811
+    from core.stores import SQLiteStore
+    from dialogue.agent import Agent
+    from dialogue.handoff import HandoffQueue
+    from server.app import create_app
+    from tests.dialogue.conftest import KeywordParser
+
+    project, policies = example
+
+    def make(token: str | None = None, store_path=None) -> Server:
+        store = SQLiteStore(store_path or tmp_path / "conversations.sqlite")
+        agent = Agent(project, KeywordParser(), policies, HandoffQueue(tmp_path / "handoffs.sqlite"),
+                      seed=0, store=store)
+        return Server(create_app(agent, token=token))
+    return make
