@@ -158,8 +158,10 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
                    "one is generated when binding beyond localhost without it.")
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="SQLite tracker store [default: PROJECT/.switchboard/conversations.sqlite].")
+@click.option("--mask-pii", is_flag=True,
+              help="Store conversations with emails, card and phone numbers masked.")
 def run(project: Path, models: Path | None, host: str, port: int, workers: int,
-        token: str | None, store: Path | None) -> None:
+        token: str | None, store: Path | None, mask_pii: bool) -> None:
     """Serve the assistant over HTTP (Rasa-compatible REST channel and more)."""
     import secrets
 
@@ -177,8 +179,60 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
                        "SWITCHBOARD_STORE": str(store or project / ".switchboard" / "conversations.sqlite")})
     if token:
         os.environ["SWITCHBOARD_TOKEN"] = token
+    if mask_pii:
+        os.environ["SWITCHBOARD_MASK_PII"] = "1"
     uvicorn.run("server.main:app_factory", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
+
+
+STORE_OPTION = click.option(
+    "--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="SQLite tracker store [default: PROJECT/.switchboard/conversations.sqlite].")
+
+
+@cli.group()
+def conversations() -> None:
+    """Export or delete one customer's conversations (privacy requests)."""
+
+
+@conversations.command("export")
+@PROJECT_OPTION
+@STORE_OPTION
+@click.argument("sender_id")
+def export_conversation(project: Path, store: Path | None, sender_id: str) -> None:
+    """Print every stored event of SENDER_ID, and their handoff tickets, as JSON."""
+    import json
+    from dataclasses import asdict
+
+    from core.stores import SQLiteStore
+    from dialogue.handoff import HandoffQueue
+
+    state = project / ".switchboard"
+    events = SQLiteStore(store or state / "conversations.sqlite").load(sender_id)
+    tickets = [asdict(t) for t in HandoffQueue(state / "handoffs.sqlite").list(None)
+               if t.sender_id == sender_id]
+    if not events and not tickets:
+        raise click.ClickException(f"No conversation stored for '{sender_id}'.")
+    click.echo(json.dumps({"sender_id": sender_id, "events": [e.to_dict() for e in events],
+                           "handoffs": tickets}, indent=2, ensure_ascii=False, default=str))
+
+
+@conversations.command("delete")
+@PROJECT_OPTION
+@STORE_OPTION
+@click.argument("sender_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete_conversation(project: Path, store: Path | None, sender_id: str, yes: bool) -> None:
+    """Delete every stored event and handoff ticket of SENDER_ID."""
+    from core.stores import SQLiteStore
+    from dialogue.handoff import HandoffQueue
+
+    if not yes and sys.stdin.isatty():
+        click.confirm(f"Delete all conversations of '{sender_id}'?", abort=True)
+    state = project / ".switchboard"
+    events = SQLiteStore(store or state / "conversations.sqlite").delete(sender_id)
+    tickets = HandoffQueue(state / "handoffs.sqlite").delete_sender(sender_id)
+    click.secho(f"✓ Deleted {events} event(s) and {tickets} handoff ticket(s) of '{sender_id}'.", fg="green")
 
 
 @cli.command("test")

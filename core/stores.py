@@ -57,8 +57,25 @@ CREATE TABLE IF NOT EXISTS events (
 )"""
 
 
+def _masked(value):
+    """Every string inside `value` with emails, card and phone numbers masked."""
+    from responses.guardrails import mask_pii
+
+    if isinstance(value, str):
+        return mask_pii(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
 class SQLiteStore:
-    def __init__(self, path: Path | str):
+    """`mask_pii=True` stores every event with personal data masked: what is read back (the
+    next turn, the tracker API, an export) no longer holds it, slots included."""
+
+    def __init__(self, path: Path | str, mask_pii: bool = False):
+        self.mask_pii = mask_pii
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
@@ -81,7 +98,10 @@ class SQLiteStore:
         return [event_from_dict(json.loads(row[0])) for row in rows]
 
     def append(self, sender_id: str, events: Iterable[Event]) -> None:
-        payload = [json.dumps(e.to_dict(), ensure_ascii=False, default=str) for e in events]
+        dicts = [e.to_dict() for e in events]
+        if self.mask_pii:
+            dicts = [_masked(d) for d in dicts]
+        payload = [json.dumps(d, ensure_ascii=False, default=str) for d in dicts]
         if not payload:
             return
         db = self._db()

@@ -97,7 +97,9 @@ class ActionRunner:
         base = name[len("utter_"):]
         selection = self.selector.select(user.text, base) if self.selector and user else None
         if selection is None or not selection.trusted:
-            log.info("no trusted FAQ for %r: %s", user.text if user else "", selection)
+            from responses.guardrails import mask_pii
+
+            log.info("no trusted FAQ for %r: %s", mask_pii(user.text) if user else "", selection)
             return self.fallback(tracker, Prediction(name, 0.0, "rules", "no FAQ selected"))
         response = f"utter_{selection.intent}"
         event = render_event(self.domain, response, tracker.slots, self.rng, _language(tracker))

@@ -78,6 +78,11 @@ class HandoffQueue:
                                (status,) if status else ()).fetchall()
         return [Ticket(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6])) for r in rows]
 
+    def delete_sender(self, sender_id: str) -> int:
+        cursor = self.db.execute("DELETE FROM handoffs WHERE sender_id = ?", (sender_id,))
+        self.db.commit()
+        return cursor.rowcount
+
     def release(self, ticket_id: int, agent: str | None = None) -> Ticket | None:
         self.db.execute("UPDATE handoffs SET status = 'released', released_at = ?, agent = ? "
                         "WHERE id = ? AND status = 'open'", (time.time(), agent, ticket_id))

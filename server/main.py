@@ -5,6 +5,7 @@ uvicorn workers can each build their own).
     SWITCHBOARD_MODELS   trained models (default PROJECT/models)
     SWITCHBOARD_STORE    SQLite tracker store (default PROJECT/.switchboard/conversations.sqlite)
     SWITCHBOARD_TOKEN    bearer token; unset = no auth (cli.py run sets one off localhost)
+    SWITCHBOARD_MASK_PII 1 = store conversations with emails, card and phone numbers masked
 """
 from __future__ import annotations
 
@@ -20,5 +21,6 @@ def app_factory():
     project = Path(os.environ.get("SWITCHBOARD_PROJECT", "."))
     models = Path(os.environ.get("SWITCHBOARD_MODELS", project / "models"))
     store_path = Path(os.environ.get("SWITCHBOARD_STORE", project / ".switchboard" / "conversations.sqlite"))
-    agent = Agent.load(project, models, store=SQLiteStore(store_path))
+    mask = os.environ.get("SWITCHBOARD_MASK_PII", "") in ("1", "true", "yes")
+    agent = Agent.load(project, models, store=SQLiteStore(store_path, mask_pii=mask))
     return create_app(agent, token=os.environ.get("SWITCHBOARD_TOKEN") or None)

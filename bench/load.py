@@ -1,0 +1,104 @@
+"""Throughput and latency of `cli.py run` under concurrent senders (loopback only, no LLM).
+
+    python bench/load.py [--senders 1,8,64] [--messages 400] [--workers 1]
+
+Starts the server on a free port with a fresh SQLite store, then for each concurrency level
+sends `--messages` webhook requests spread over that many senders (each sender's messages in
+order: a short support conversation on repeat), and reports messages/s and latency p50/p99.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parent.parent
+CONVERSATION = ["hi", "where is my order 12345", "how much is shipping to canada?", "thanks",
+                "no that's all", "I want to return something", "it's NW-55871", "jane@example.com"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post(url: str, sender: str, text: str) -> float:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+    return time.perf_counter() - started
+
+
+def run_level(url: str, senders: int, messages: int, tag: str) -> dict:
+    per_sender = max(1, messages // senders)
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def talk(n: int) -> None:
+        mine = []
+        for i in range(per_sender):
+            mine.append(post(url, f"{tag}-{n}", CONVERSATION[i % len(CONVERSATION)]))
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=talk, args=(n,)) for n in range(senders)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {"senders": senders, "messages": len(latencies), "seconds": elapsed,
+            "per_second": len(latencies) / elapsed, "p50_ms": statistics.median(latencies) * 1000,
+            "p99_ms": latencies[int(0.99 * (len(latencies) - 1))] * 1000}
+
+
+@click.command()
+@click.option("--senders", default="1,8,64", show_default=True)
+@click.option("--messages", default=400, show_default=True)
+@click.option("--workers", default=1, show_default=True)
+def main(senders: str, messages: int, workers: int) -> None:
+    port = free_port()
+    store = Path(tempfile.mkdtemp()) / "load.sqlite"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    server = subprocess.Popen([sys.executable, "cli.py", "run", "--port", str(port), "--workers", str(workers),
+                               "--store", str(store)], cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    try:
+        started = time.perf_counter()
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except OSError:
+                if time.perf_counter() - started > 120:
+                    raise SystemExit("server did not start")
+                time.sleep(0.2)
+        print(f"server ready in {time.perf_counter() - started:.1f} s ({workers} worker(s))")
+        run_level(url, 4, 40, "warmup")
+        print(f"{'senders':>8}{'messages':>10}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+        for level in (int(x) for x in senders.split(",")):
+            row = run_level(url, level, messages, f"s{level}")
+            print(f"{row['senders']:>8}{row['messages']:>10}{row['per_second']:>9.1f}"
+                  f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
