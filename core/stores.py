@@ -1,7 +1,7 @@
 """Tracker stores: where conversations live between messages.
 
-One interface (`load(sender) -> events`, `append(sender, events)`, `senders()`,
-`delete(sender)`), two implementations here:
+One interface (`load(sender, since=0) -> events` from the `since`-th on, `size(sender)`,
+`append(sender, events)`, `senders()`, `delete(sender)`), two implementations here:
   * `InMemoryStore` — tests and one-off shells;
   * `SQLiteStore` — the default: one file, WAL mode, one row per event, survives restarts;
     an append is one transaction, so a conversation is never half-written.
@@ -20,7 +20,8 @@ from core.events import Event, event_from_dict
 
 
 class TrackerStore(Protocol):
-    def load(self, sender_id: str) -> list[Event]: ...
+    def load(self, sender_id: str, since: int = 0) -> list[Event]: ...
+    def size(self, sender_id: str) -> int: ...
     def append(self, sender_id: str, events: Iterable[Event]) -> None: ...
     def senders(self) -> list[str]: ...
     def delete(self, sender_id: str) -> int: ...
@@ -31,9 +32,13 @@ class InMemoryStore:
         self._events: dict[str, list[Event]] = {}
         self._lock = threading.Lock()
 
-    def load(self, sender_id: str) -> list[Event]:
+    def load(self, sender_id: str, since: int = 0) -> list[Event]:
         with self._lock:
-            return list(self._events.get(sender_id, ()))
+            return list(self._events.get(sender_id, ())[since:])
+
+    def size(self, sender_id: str) -> int:
+        with self._lock:
+            return len(self._events.get(sender_id, ()))
 
     def append(self, sender_id: str, events: Iterable[Event]) -> None:
         with self._lock:
@@ -92,10 +97,14 @@ class SQLiteStore:
             self._local.db = db
         return db
 
-    def load(self, sender_id: str) -> list[Event]:
-        rows = self._db().execute("SELECT event FROM events WHERE sender_id = ? ORDER BY seq",
-                                  (sender_id,)).fetchall()
+    def load(self, sender_id: str, since: int = 0) -> list[Event]:
+        rows = self._db().execute("SELECT event FROM events WHERE sender_id = ? AND seq >= ? ORDER BY seq",
+                                  (sender_id, since)).fetchall()
         return [event_from_dict(json.loads(row[0])) for row in rows]
+
+    def size(self, sender_id: str) -> int:
+        return self._db().execute("SELECT COUNT(*) FROM events WHERE sender_id = ?",
+                                  (sender_id,)).fetchone()[0]
 
     def append(self, sender_id: str, events: Iterable[Event]) -> None:
         dicts = [e.to_dict() for e in events]

@@ -13,6 +13,7 @@ import json
 import random
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from policies.handoff import NLU_FALLBACK
 from policies.prediction import Prediction
 
 MAX_ACTIONS_PER_TURN = 10
+TRACKER_CACHE = 10_000  # conversations kept in memory per process
 # After these the bot always waits for the customer (no story needs to say so).
 ENDS_TURN = ("action_generate", "action_refuse", "action_default_fallback")
 PAYLOAD = re.compile(r"^/([\w/-]+)\s*(\{.*\})?\s*$", re.DOTALL)
@@ -83,11 +85,23 @@ class Agent:
         self.vocabulary = known_words(project.data)
         self.store: TrackerStore = store or InMemoryStore()
         self._locks: dict[str, threading.Lock] = {}
+        self._trackers: OrderedDict[str, Tracker] = OrderedDict()  # LRU of recent conversations
         self._locks_guard = threading.Lock()
 
     def tracker(self, sender_id: str) -> Tracker:
-        """The conversation as stored (a fresh object rebuilt from its events)."""
-        return Tracker(sender_id, dict(self.domain.slots), self.store.load(sender_id))
+        """The conversation as stored. Trackers are cached and only the events stored since
+        (by this or another worker) are read, so a turn costs the same at message 5 and 500."""
+        cached = self._trackers.get(sender_id)
+        stored = self.store.size(sender_id)
+        if cached is not None and stored >= len(cached.events):
+            cached.extend(self.store.load(sender_id, since=len(cached.events)))
+            self._trackers.move_to_end(sender_id)
+            return cached
+        tracker = Tracker(sender_id, dict(self.domain.slots), self.store.load(sender_id))
+        self._trackers[sender_id] = tracker
+        while len(self._trackers) > TRACKER_CACHE:
+            self._trackers.popitem(last=False)
+        return tracker
 
     def lock(self, sender_id: str) -> threading.Lock:
         """One lock per conversation: two messages of one sender never interleave."""
@@ -145,9 +159,12 @@ class Agent:
             tracker = self.tracker(sender_id)
             before = len(tracker.events)
             try:
-                return self._handle(tracker, text)
-            finally:
+                result = self._handle(tracker, text)
                 self.store.append(sender_id, tracker.events[before:])
+                return result
+            except BaseException:
+                self._trackers.pop(sender_id, None)  # never serve a turn that was not stored
+                raise
 
     def _handle(self, tracker: Tracker, text: str) -> TurnResult:
         sender_id = tracker.sender_id

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.domain import Domain
-from core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from core.events import ActionExecuted, ActiveLoop, Restarted, SessionStarted, SlotSet, UserUttered
 from core.tracker import ACTION_LISTEN, Tracker
 from core.training_data import Story, StoryStep
 from policies.prediction import Prediction
@@ -111,29 +111,37 @@ def _merge(check: Check, step: StoryStep) -> Check:
 
 
 def tracker_turns(tracker: Tracker) -> tuple[list[Token], list[Snapshot], Snapshot]:
-    """The conversation as turns, the state after each, and the state before the first."""
-    tokens: list[Token] = []
-    snaps: list[Snapshot] = []
-    slots: dict = {n: s.initial_value for n, s in tracker.slot_defs.items()}
-    loop: str | None = None
-    initial = Snapshot(dict(slots), loop)
-    for event in tracker.current:
-        if isinstance(event, UserUttered):
+    """The current session as turns, the state after each, and the state before the first.
+
+    Incremental like `policies.states.history`: only events appended since the last call
+    are processed. Snapshots share their slot dicts until a slot changes."""
+    cache = getattr(tracker, "_turns_cache", None)
+    if cache is None or cache[0] > len(tracker.events):
+        slots = {n: s.initial_value for n, s in tracker.slot_defs.items()}
+        cache = (0, [], [], Snapshot(dict(slots), None), slots, None)
+    done, tokens, snaps, initial, slots, loop = cache
+    for event in tracker.events[done:]:
+        if isinstance(event, (Restarted, SessionStarted)):
+            slots = {n: s.initial_value for n, s in tracker.slot_defs.items()}
+            tokens, snaps, loop = [], [], None
+            initial = Snapshot(dict(slots), loop)
+        elif isinstance(event, UserUttered):
             entities = tuple((e.entity, e.value) for e in event.message.entities)
             tokens.append(Token("user", event.intent))
-            snaps.append(Snapshot(dict(slots), loop, entities))
+            snaps.append(Snapshot(slots, loop, entities))
         elif isinstance(event, ActionExecuted) and event.action != ACTION_LISTEN:
             tokens.append(Token("action", event.action))
-            snaps.append(Snapshot(dict(slots), loop))
+            snaps.append(Snapshot(slots, loop))
         elif isinstance(event, (SlotSet, ActiveLoop)):
             if isinstance(event, SlotSet):
-                slots[event.slot] = event.value
+                slots = {**slots, event.slot: event.value}  # a new dict: older snapshots keep theirs
             else:
                 loop = event.loop
             if snaps:
-                snaps[-1] = Snapshot(dict(slots), loop, snaps[-1].entities)
+                snaps[-1] = Snapshot(slots, loop, snaps[-1].entities)
             else:
                 initial = Snapshot(dict(slots), loop)
+    tracker._turns_cache = (len(tracker.events), tokens, snaps, initial, slots, loop)
     return tokens, snaps, initial
 
 

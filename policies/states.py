@@ -12,7 +12,7 @@ import itertools
 from typing import Iterator
 
 from core.domain import Domain
-from core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
+from core.events import ActionExecuted, ActiveLoop, Event, Restarted, SessionStarted, SlotSet, UserUttered
 from core.message import Entity, IntentScore, Message
 from core.slots import feature
 from core.tracker import ACTION_LISTEN, Tracker
@@ -63,15 +63,22 @@ def training_pairs(tracker: Tracker, domain: Domain) -> list[tuple[list[State], 
 
 
 def history(tracker: Tracker, domain: Domain) -> list[State]:
-    """The states before every action so far, and the state now (last)."""
-    replay = Tracker(tracker.sender_id, tracker.slot_defs)
-    states = []
-    for event in tracker.current:
-        if isinstance(event, ActionExecuted):
+    """The states before every action of the current session, and the state now (last).
+
+    Computed incrementally: what was replayed for a tracker is kept on it, so each call only
+    replays the events appended since (a long conversation costs no more per turn)."""
+    cache = getattr(tracker, "_history_cache", None)
+    if cache is None or cache[0] is not domain or cache[1] > len(tracker.events):
+        cache = (domain, 0, [], Tracker(tracker.sender_id, tracker.slot_defs))
+    _, done, states, replay = cache
+    for event in tracker.events[done:]:
+        if isinstance(event, (Restarted, SessionStarted)):
+            states = []
+        elif isinstance(event, ActionExecuted):
             states.append(current_state(replay, domain))
         replay.append(event)
-    states.append(current_state(replay, domain))
-    return states
+    tracker._history_cache = (domain, len(tracker.events), states, replay)
+    return states + [current_state(replay, domain)]
 
 
 # ----- stories and rules as trackers ------------------------------------------------------

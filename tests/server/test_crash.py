@@ -1,5 +1,6 @@
 """kill -9 the server in the middle of a load, restart it on the same SQLite file: every turn
 the server acknowledged (HTTP 200) is in its conversation, in order."""
+import http.client
 import json
 import os
 import signal
@@ -37,7 +38,7 @@ def send(port: int, sender: str, text: str) -> bool:
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
             return response.status == 200
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, reset, or cut mid-response
         return False
 
 
