@@ -42,14 +42,21 @@ def post(url: str, sender: str, text: str) -> float:
     return time.perf_counter() - started
 
 
-def run_level(url: str, senders: int, messages: int, tag: str) -> dict:
+def run_level(url: str, senders: int, messages: int, tag: str, rate: float | None = None) -> dict:
+    """Closed loop (each sender sends its next message as soon as it has the answer), or with
+    `rate`: each sender sends one message every `senders / rate` seconds (offered load = rate)."""
     per_sender = max(1, messages // senders)
     latencies: list[float] = []
     lock = threading.Lock()
+    interval = senders / rate if rate else 0.0
 
     def talk(n: int) -> None:
         mine = []
+        next_at = time.perf_counter() + (n / senders) * interval
         for i in range(per_sender):
+            if interval:
+                time.sleep(max(0.0, next_at - time.perf_counter()))
+                next_at += interval
             mine.append(post(url, f"{tag}-{n}", CONVERSATION[i % len(CONVERSATION)]))
         with lock:
             latencies.extend(mine)
@@ -71,7 +78,9 @@ def run_level(url: str, senders: int, messages: int, tag: str) -> dict:
 @click.option("--senders", default="1,8,64", show_default=True)
 @click.option("--messages", default=400, show_default=True)
 @click.option("--workers", default=1, show_default=True)
-def main(senders: str, messages: int, workers: int) -> None:
+@click.option("--rate", default=150.0, show_default=True,
+              help="Offered messages/s for the paced rows (0: closed loop only).")
+def main(senders: str, messages: int, workers: int, rate: float) -> None:
     port = free_port()
     store = Path(tempfile.mkdtemp()) / "load.sqlite"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
@@ -90,11 +99,13 @@ def main(senders: str, messages: int, workers: int) -> None:
                 time.sleep(0.2)
         print(f"server ready in {time.perf_counter() - started:.1f} s ({workers} worker(s))")
         run_level(url, 4, 40, "warmup")
-        print(f"{'senders':>8}{'messages':>10}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+        print(f"{'senders':>8}{'load':>14}{'messages':>10}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
         for level in (int(x) for x in senders.split(",")):
-            row = run_level(url, level, messages, f"s{level}")
-            print(f"{row['senders']:>8}{row['messages']:>10}{row['per_second']:>9.1f}"
-                  f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}")
+            for offered in ([None, rate] if rate and level > 1 else [None]):
+                row = run_level(url, level, messages, f"s{level}-{offered}", offered)
+                load = f"{offered:.0f}/s offered" if offered else "closed loop"
+                print(f"{row['senders']:>8}{load:>14}{row['messages']:>10}{row['per_second']:>9.1f}"
+                      f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}")
     finally:
         server.terminate()
         server.wait(10)

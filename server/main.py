@@ -15,6 +15,7 @@ from pathlib import Path
 
 def app_factory():
     from core.stores import SQLiteStore
+    from nlu.batcher import BatchingParser
     from dialogue.agent import Agent
     from server.app import create_app
 
@@ -23,4 +24,5 @@ def app_factory():
     store_path = Path(os.environ.get("SWITCHBOARD_STORE", project / ".switchboard" / "conversations.sqlite"))
     mask = os.environ.get("SWITCHBOARD_MASK_PII", "") in ("1", "true", "yes")
     agent = Agent.load(project, models, store=SQLiteStore(store_path, mask_pii=mask))
+    agent.parser = BatchingParser(agent.parser)  # concurrent requests share forward passes
     return create_app(agent, token=os.environ.get("SWITCHBOARD_TOKEN") or None)

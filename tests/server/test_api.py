@@ -113,3 +113,30 @@ def test_conversations_survive_a_restart_and_do_not_mix(make_server, tmp_path) -
             assert users == ["I want to return something", f"it's {55000 + n}"]
             assert tracker["slots"]["order_id"] == str(55000 + n)
             assert tracker["slots"]["requested_slot"] == "email"
+
+
+def test_a_thousand_interleaved_conversations_do_not_cross_talk(make_server) -> None:
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    senders = [f"k{n}" for n in range(1000)]
+    turns = {s: [f"hello there {s}", f"where is my order {10000 + i}"] for i, s in enumerate(senders)}
+    order = [(s, 0) for s in senders] + [(s, 1) for s in senders]  # every first turn before any second
+    rng = random.Random(3)
+    firsts, seconds = order[:1000], order[1000:]
+    rng.shuffle(firsts)
+    rng.shuffle(seconds)
+    with make_server() as server:
+        def send(item):
+            sender, turn = item
+            return server.call("POST", "/webhooks/rest/webhook",
+                               {"sender": sender, "message": turns[sender][turn]})[0]
+        with ThreadPoolExecutor(32) as pool:
+            assert set(pool.map(send, firsts)) == {200}
+            assert set(pool.map(send, seconds)) == {200}
+        for sender in rng.sample(senders, 100) + senders[:3]:
+            _, tracker = server.call("GET", f"/conversations/{sender}/tracker")
+            users = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+            assert users == turns[sender]
+            bot = [e["text"] for e in tracker["events"] if e["event"] == "bot"]
+            assert turns[sender][1].split()[-1] in bot[-1]  # the answer is about this sender's order
