@@ -6,6 +6,7 @@ there is reported as not found, never guessed.
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -94,3 +95,29 @@ def cancel_order(order_id: str, order: dict) -> str:
         return status_sentence(order_id, order)
     return (f"{status_sentence(order_id, order)} It can no longer be cancelled, but you can "
             "return it within 30 days of delivery.")
+
+
+def returns_log() -> Path:
+    """Where return requests are recorded (SWITCHBOARD_RETURNS overrides, e.g. in tests)."""
+    default = Path(__file__).resolve().parent.parent / ".switchboard" / "return_requests.jsonl"
+    return Path(os.environ.get("SWITCHBOARD_RETURNS", default))
+
+
+@action("action_start_return")
+def start_return(tracker, domain):
+    """Record a return request, only for an order in data/orders.json whose email matches."""
+    from datetime import datetime, timezone
+
+    from dialogue.registry import utter
+
+    order_id, email = tracker.slots.get("order_id"), tracker.slots.get("email")
+    order = find_order(order_id)
+    if order is None or str(email or "").lower() != order.get("email", "").lower():
+        return [utter(domain, tracker, "utter_return_not_matched")]
+    path = returns_log()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as log:
+        log.write(json.dumps({"order_id": order_id, "email": email, "items": order.get("items", []),
+                              "sender_id": tracker.sender_id,
+                              "requested_at": datetime.now(timezone.utc).isoformat()}) + "\n")
+    return [utter(domain, tracker, "utter_return_started")]

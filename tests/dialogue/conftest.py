@@ -60,6 +60,14 @@ def example():
     return project, PolicyEnsemble.train(project)
 
 
+@pytest.fixture(autouse=True)
+def returns_log(tmp_path, monkeypatch):
+    """Return requests recorded by actions/orders.py go to a temp file, not the project."""
+    path = tmp_path / "return_requests.jsonl"
+    monkeypatch.setenv("SWITCHBOARD_RETURNS", str(path))
+    return path
+
+
 @pytest.fixture
 def agent(example) -> Agent:
     project, policies = example

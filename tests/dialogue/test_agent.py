@@ -9,7 +9,7 @@ def texts(result) -> list[str]:
     return [r.text for r in result.replies]
 
 
-def test_return_form_happy_path_with_validation(agent) -> None:
+def test_return_form_happy_path_with_validation(agent, returns_log) -> None:
     first = say(agent, "I want to return a jumper")
     assert first.actions == ["return_form"]
     assert "order number" in texts(first)[0]
@@ -22,10 +22,20 @@ def test_return_form_happy_path_with_validation(agent) -> None:
     assert invalid.actions == ["return_form"]
     assert "doesn't look like a complete email" in texts(invalid)[0]
     assert agent.tracker("c1").slots["email"] is None
-    done = say(agent, "jane@example.com")
-    assert done.actions == ["return_form", "utter_return_started"]
-    assert "NW-55871" in texts(done)[0] and "jane@example.com" in texts(done)[0]
+    done = say(agent, "maria.lopez@gmail.com")  # the email data/orders.json has for NW-55871
+    assert done.actions == ["return_form", "action_start_return"]
+    assert "started a return" in texts(done)[0] or "return for order NW-55871 is open" in texts(done)[0]
     assert agent.tracker("c1").active_loop is None
+    (record,) = [json.loads(line) for line in returns_log.read_text().splitlines()]
+    assert (record["order_id"], record["email"]) == ("NW-55871", "maria.lopez@gmail.com")
+
+
+def test_return_is_not_started_when_order_and_email_do_not_match(agent, returns_log) -> None:
+    say(agent, "I want to return something", "it's NW-55871")
+    done = say(agent, "jane@example.com")
+    assert done.actions == ["return_form", "action_start_return"]
+    assert "couldn't match order NW-55871 with the email jane@example.com" in texts(done)[0]
+    assert not returns_log.exists()
 
 
 def test_interruption_is_answered_then_the_form_asks_again(agent) -> None:
