@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup shell test validate train clean
+.PHONY: setup shell test validate train clean services
 
 setup: $(STAMP)
 
@@ -27,7 +27,10 @@ train: validate
 shell: train
 	$(PY) cli.py shell
 
-test: setup
+services:
+	bash scripts/install-test-services.sh
+
+test: setup services
 	$(PY) -m pytest -q
 
 clean:

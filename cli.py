@@ -156,12 +156,13 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 @click.option("--token", envvar="SWITCHBOARD_TOKEN", default=None,
               help="Bearer token for every request but /health [env SWITCHBOARD_TOKEN]; "
                    "one is generated when binding beyond localhost without it.")
-@click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="SQLite tracker store [default: PROJECT/.switchboard/conversations.sqlite].")
+@click.option("--store", default=None,
+              help="Tracker store: a SQLite file [default: PROJECT/.switchboard/conversations.sqlite] "
+                   "or redis://HOST:PORT/DB to share conversations between workers and hosts.")
 @click.option("--mask-pii", is_flag=True,
               help="Store conversations with emails, card and phone numbers masked.")
 def run(project: Path, models: Path | None, host: str, port: int, workers: int,
-        token: str | None, store: Path | None, mask_pii: bool) -> None:
+        token: str | None, store: str | None, mask_pii: bool) -> None:
     """Serve the assistant over HTTP (Rasa-compatible REST channel and more)."""
     import secrets
 

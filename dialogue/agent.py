@@ -14,6 +14,8 @@ import random
 import re
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
+from typing import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -108,8 +110,20 @@ class Agent:
         with self._locks_guard:
             return self._locks.setdefault(sender_id, threading.Lock())
 
-    def _append(self, sender_id: str, *events: Event) -> Tracker:
+    @contextmanager
+    def conversation(self, sender_id: str) -> Iterator[None]:
+        """Hold one conversation: the process lock, and the store's lock when it has one
+        (Redis: shared by every worker and host)."""
         with self.lock(sender_id):
+            store_lock = getattr(self.store, "lock", None)
+            if store_lock is None:
+                yield
+            else:
+                with store_lock(sender_id):
+                    yield
+
+    def _append(self, sender_id: str, *events: Event) -> Tracker:
+        with self.conversation(sender_id):
             self.store.append(sender_id, events)
             return self.tracker(sender_id)
 
@@ -155,7 +169,7 @@ class Agent:
 
     def handle(self, sender_id: str, text: str) -> TurnResult:
         """Process one message; the new events are stored in one append when the turn ends."""
-        with self.lock(sender_id):
+        with self.conversation(sender_id):
             tracker = self.tracker(sender_id)
             before = len(tracker.events)
             try:

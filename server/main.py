@@ -3,7 +3,8 @@ uvicorn workers can each build their own).
 
     SWITCHBOARD_PROJECT  project folder (default .)
     SWITCHBOARD_MODELS   trained models (default PROJECT/models)
-    SWITCHBOARD_STORE    SQLite tracker store (default PROJECT/.switchboard/conversations.sqlite)
+    SWITCHBOARD_STORE    tracker store: a SQLite file (default PROJECT/.switchboard/conversations.sqlite)
+                         or redis://host:port/db for several workers or hosts
     SWITCHBOARD_TOKEN    bearer token; unset = no auth (cli.py run sets one off localhost)
     SWITCHBOARD_MASK_PII 1 = store conversations with emails, card and phone numbers masked
 """
@@ -21,8 +22,14 @@ def app_factory():
 
     project = Path(os.environ.get("SWITCHBOARD_PROJECT", "."))
     models = Path(os.environ.get("SWITCHBOARD_MODELS", project / "models"))
-    store_path = Path(os.environ.get("SWITCHBOARD_STORE", project / ".switchboard" / "conversations.sqlite"))
+    where = os.environ.get("SWITCHBOARD_STORE", str(project / ".switchboard" / "conversations.sqlite"))
     mask = os.environ.get("SWITCHBOARD_MASK_PII", "") in ("1", "true", "yes")
-    agent = Agent.load(project, models, store=SQLiteStore(store_path, mask_pii=mask))
+    if where.startswith("redis://"):
+        from core.redis_store import RedisStore
+
+        store = RedisStore(where, mask_pii=mask)
+    else:
+        store = SQLiteStore(Path(where), mask_pii=mask)
+    agent = Agent.load(project, models, store=store)
     agent.parser = BatchingParser(agent.parser)  # concurrent requests share forward passes
     return create_app(agent, token=os.environ.get("SWITCHBOARD_TOKEN") or None)
