@@ -8,6 +8,7 @@
     GET  /handoffs                   conversations waiting for a human
     POST /handoffs/{id}/release      hand a conversation back to the bot
     GET  /health, /version, /metrics
+    GET  /                            a small web chat page (server/static/chat.html)
 
 Every bad request is a 4xx JSON error naming the field; bodies over `max_body` bytes get 413;
 with a token set, every route but /health needs `Authorization: Bearer <token>`.
@@ -17,17 +18,19 @@ from __future__ import annotations
 import hmac
 import json
 import time
+from pathlib import Path
 from dataclasses import asdict
 from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from server.metrics import Metrics
 
 VERSION = "0.1.0"
+CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
 MAX_TEXT = 4000
 
 
@@ -107,7 +110,7 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024) -> Fa
         length = request.headers.get("content-length")
         if length and (not length.isdigit() or int(length) > max_body):
             response = _error(413, f"request body over {max_body} bytes")
-        elif token and route != "/health" and not _authorized(request, token):
+        elif token and route not in ("/health", "/") and not _authorized(request, token):
             response = _error(401, "missing or wrong bearer token (header Authorization)")
         else:
             response = await call_next(request)
@@ -177,6 +180,10 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024) -> Fa
             return _error(409, f"handoff {ticket_id} is already {ticket.status}")
         agent.release(ticket.sender_id, body.agent if body else None)
         return {"released": ticket_id, "sender_id": ticket.sender_id}
+
+    @app.get("/", include_in_schema=False)
+    def chat_page() -> FileResponse:
+        return FileResponse(CHAT_PAGE, media_type="text/html")
 
     @app.get("/health")
     def health() -> dict:

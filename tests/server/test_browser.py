@@ -1,0 +1,46 @@
+"""The web chat page in a real headless Chromium (Debian's chromium + chromedriver, driven by
+selenium): type a message, read the answer, click a button, see the handoff state."""
+import shutil
+
+import pytest
+
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    CHROMEDRIVER is None or shutil.which("chromium") is None,
+    reason="chromium / chromedriver not installed (make test installs them where it can)")
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(flag)
+    options.binary_location = shutil.which("chromium")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_chat_page_answers_buttons_and_handoff(make_server, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 15)
+    with make_server() as server:
+        browser.get(server.url + "/")
+        box = wait.until(EC.presence_of_element_located((By.ID, "text")))
+        box.send_keys("thanks a lot\n")
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".msg.bot")) >= 2)
+        bots = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".msg.bot")]
+        assert "anything else" in bots[-1]
+        buttons = browser.find_elements(By.CSS_SELECTOR, ".msg.bot .buttons button")
+        assert [b.text for b in buttons] == ["Yes", "No, that's all"]
+        buttons[1].click()  # sends /deny
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".msg.bot")) >= 3)
+        box.send_keys("can I talk to a human\n")
+        wait.until(EC.visibility_of_element_located((By.ID, "status")))
+        assert "member of our team" in browser.find_element(By.ID, "status").text
