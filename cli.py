@@ -158,7 +158,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
                    "one is generated when binding beyond localhost without it.")
 @click.option("--store", default=None,
               help="Tracker store: a SQLite file [default: PROJECT/.switchboard/conversations.sqlite] "
-                   "or redis://HOST:PORT/DB to share conversations between workers and hosts.")
+                   "or redis://HOST:PORT/DB or postgresql://USER@HOST:PORT/DB to share conversations "
+                   "between workers and hosts.")
 @click.option("--mask-pii", is_flag=True,
               help="Store conversations with emails, card and phone numbers masked.")
 def run(project: Path, models: Path | None, host: str, port: int, workers: int,

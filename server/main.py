@@ -4,7 +4,8 @@ uvicorn workers can each build their own).
     SWITCHBOARD_PROJECT  project folder (default .)
     SWITCHBOARD_MODELS   trained models (default PROJECT/models)
     SWITCHBOARD_STORE    tracker store: a SQLite file (default PROJECT/.switchboard/conversations.sqlite)
-                         or redis://host:port/db for several workers or hosts
+                         or redis://host:port/db or postgresql://user@host:port/db for several
+                         workers or hosts
     SWITCHBOARD_TOKEN    bearer token; unset = no auth (cli.py run sets one off localhost)
     SWITCHBOARD_MASK_PII 1 = store conversations with emails, card and phone numbers masked
 """
@@ -28,6 +29,10 @@ def app_factory():
         from core.redis_store import RedisStore
 
         store = RedisStore(where, mask_pii=mask)
+    elif where.startswith(("postgresql://", "postgres://")):
+        from core.postgres_store import PostgresStore
+
+        store = PostgresStore(where, mask_pii=mask)
     else:
         store = SQLiteStore(Path(where), mask_pii=mask)
     agent = Agent.load(project, models, store=store)

@@ -36,3 +36,42 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen, str] | None:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError("redis-server did not start")
+
+
+def start_postgres(workdir: Path) -> tuple[subprocess.Popen, str] | None:
+    """initdb + postgres on a free port, as the `postgres` user when run as root."""
+    import os
+    import glob
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
+    binary = found[-1] if found else shutil.which("postgres")
+    if binary is None:
+        return None
+    bindir = Path(binary).parent
+    data, sockets = workdir / "pgdata", workdir / "sock"
+    sockets.mkdir(parents=True, exist_ok=True)
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        runuser = shutil.which("runuser")
+        if runuser is None:
+            return None
+        prefix = [runuser, "-u", "postgres", "--"]
+        shutil.chown(workdir, "postgres")
+        shutil.chown(sockets, "postgres")
+        os.chmod(workdir, 0o755)
+    subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "switchboard", "-A", "trust"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    process = subprocess.Popen([*prefix, binary, "-D", str(data), "-p", str(port), "-k", str(sockets),
+                                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=on"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                time.sleep(0.3)
+                return process, f"postgresql://switchboard@127.0.0.1:{port}/postgres"
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("postgres did not start")

@@ -1,0 +1,89 @@
+"""A tracker store in PostgreSQL, for several server workers or hosts sharing conversations.
+
+Table `switchboard_events(sender_id, seq, event jsonb)`; an append is one transaction that
+takes a transaction-level advisory lock on the conversation, so concurrent appends of one
+conversation get consecutive `seq` numbers. `lock(sender)` holds a session-level advisory
+lock for a whole turn, so two workers never process one conversation at the same time.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager
+from typing import Iterable, Iterator
+
+from core.events import Event, event_from_dict
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS switchboard_events (
+    sender_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    event JSONB NOT NULL,
+    PRIMARY KEY (sender_id, seq)
+)"""
+
+
+class PostgresStore:
+    def __init__(self, dsn: str, mask_pii: bool = False):
+        import psycopg
+
+        self._psycopg = psycopg
+        self.dsn = dsn
+        self.mask_pii = mask_pii
+        self._local = threading.local()
+        with self._db() as db:
+            db.execute(SCHEMA)
+
+    def _db(self):
+        db = getattr(self._local, "db", None)
+        if db is None or db.closed:
+            db = self._psycopg.connect(self.dsn, autocommit=True)
+            self._local.db = db
+        return db
+
+    def load(self, sender_id: str, since: int = 0) -> list[Event]:
+        rows = self._db().execute(
+            "SELECT event FROM switchboard_events WHERE sender_id = %s AND seq >= %s ORDER BY seq",
+            (sender_id, since)).fetchall()
+        return [event_from_dict(row[0]) for row in rows]
+
+    def size(self, sender_id: str) -> int:
+        return self._db().execute("SELECT COUNT(*) FROM switchboard_events WHERE sender_id = %s",
+                                  (sender_id,)).fetchone()[0]
+
+    def append(self, sender_id: str, events: Iterable[Event]) -> None:
+        from core.stores import _masked
+
+        dicts = [e.to_dict() for e in events]
+        if self.mask_pii:
+            dicts = [_masked(d) for d in dicts]
+        if not dicts:
+            return
+        db = self._db()
+        with db.transaction():
+            db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (sender_id,))
+            start = db.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM switchboard_events WHERE sender_id = %s",
+                               (sender_id,)).fetchone()[0]
+            with db.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO switchboard_events (sender_id, seq, event) VALUES (%s, %s, %s)",
+                    [(sender_id, start + i, json.dumps(d, ensure_ascii=False, default=str))
+                     for i, d in enumerate(dicts)])
+
+    def senders(self) -> list[str]:
+        return [r[0] for r in self._db().execute(
+            "SELECT DISTINCT sender_id FROM switchboard_events ORDER BY 1").fetchall()]
+
+    def delete(self, sender_id: str) -> int:
+        return self._db().execute("DELETE FROM switchboard_events WHERE sender_id = %s",
+                                  (sender_id,)).rowcount
+
+    @contextmanager
+    def lock(self, sender_id: str) -> Iterator[None]:
+        """Hold the conversation across workers for a whole turn (a session advisory lock)."""
+        db = self._db()
+        db.execute("SELECT pg_advisory_lock(hashtext(%s))", (sender_id,))
+        try:
+            yield
+        finally:
+            db.execute("SELECT pg_advisory_unlock(hashtext(%s))", (sender_id,))
