@@ -68,9 +68,19 @@ def make_server(example, tmp_path):  # noqa: F811
 
     project, policies = example
 
-    def make(token: str | None = None, store_path=None) -> Server:
+    def make(token: str | None = None, store_path=None, knowledge: bool = False) -> Server:
         store = SQLiteStore(store_path or tmp_path / "conversations.sqlite")
+        answerer = None
+        if knowledge:  # grounded answers from the example's knowledge folder (real embeddings)
+            from knowledge.chunks import load_passages
+            from knowledge.embedder import SentenceEmbedder
+            from knowledge.index import KnowledgeIndex
+            from responses.grounded import GroundedAnswerer
+            from tests.dialogue.conftest import ROOT
+
+            index = KnowledgeIndex.build(load_passages(ROOT / "data" / "knowledge", ROOT), SentenceEmbedder())
+            answerer = GroundedAnswerer(index, project.domain.generation)
         agent = Agent(project, KeywordParser(), policies, HandoffQueue(tmp_path / "handoffs.sqlite"),
-                      seed=0, store=store)
+                      seed=0, store=store, answerer=answerer)
         return Server(create_app(agent, token=token))
     return make

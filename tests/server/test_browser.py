@@ -1,5 +1,6 @@
 """The web chat page in a real headless Chromium (Debian's chromium + chromedriver, driven by
-selenium): type a message, read the answer, click a button, see the handoff state."""
+selenium): type a message, read the streamed answer, click a button, see a grounded answer's
+sources and the handoff state."""
 import shutil
 
 import pytest
@@ -30,7 +31,7 @@ def test_chat_page_answers_buttons_and_handoff(make_server, browser) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     wait = WebDriverWait(browser, 15)
-    with make_server() as server:
+    with make_server(knowledge=True) as server:
         browser.get(server.url + "/")
         box = wait.until(EC.presence_of_element_located((By.ID, "text")))
         box.send_keys("thanks a lot\n")
@@ -41,6 +42,10 @@ def test_chat_page_answers_buttons_and_handoff(make_server, browser) -> None:
         assert [b.text for b in buttons] == ["Yes", "No, that's all"]
         buttons[1].click()  # sends /deny
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".msg.bot")) >= 3)
+        box.send_keys("how long until my refund shows up after you get the parcel back?\n")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.bot .sources"))
+        answer = browser.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1].text
+        assert "5–7 business days" in answer and "Sources: returns#refunds" in answer
         box.send_keys("can I talk to a human\n")
         wait.until(EC.visibility_of_element_located((By.ID, "status")))
         assert "member of our team" in browser.find_element(By.ID, "status").text
