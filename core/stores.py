@@ -4,7 +4,9 @@ One interface (`load(sender, since=0) -> events` from the `since`-th on, `size(s
 `append(sender, events)`, `senders()`, `delete(sender)`), two implementations here:
   * `InMemoryStore` — tests and one-off shells;
   * `SQLiteStore` — the default: one file, WAL mode, one row per event, survives restarts;
-    an append is one transaction, so a conversation is never half-written.
+    an append is one transaction, so a conversation is never half-written; `lock(sender)`
+    serialises one conversation's turns across the worker processes of one host.
+(`core.redis_store` and `core.postgres_store` share conversations between hosts.)
 Events are stored as the dicts `Event.to_dict()` gives (`core.events.event_from_dict`
 reads them back).
 """
@@ -13,8 +15,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable, Iterator, Protocol
 
 from core.events import Event, event_from_dict
 
@@ -130,3 +133,22 @@ class SQLiteStore:
 
     def delete(self, sender_id: str) -> int:
         return self._db().execute("DELETE FROM events WHERE sender_id = ?", (sender_id,)).rowcount
+
+    @contextmanager
+    def lock(self, sender_id: str) -> Iterator[None]:
+        """Hold the conversation across worker processes on this host for a whole turn
+        (an exclusive flock on one of 256 lock files beside the database)."""
+        import fcntl
+        import zlib
+
+        if self.path == ":memory:":
+            yield
+            return
+        folder = Path(self.path + ".locks")
+        folder.mkdir(exist_ok=True)
+        with open(folder / f"{zlib.crc32(sender_id.encode()) % 256:03d}", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)

@@ -74,3 +74,25 @@ def test_masking_store_keeps_no_personal_data(tmp_path: Path) -> None:
     assert b"jane@" not in raw and b"4111" not in raw
     back = store.load("a")
     assert back[0].text == "my email is [email] and card [card]" and back[1].value == "[email]"
+
+
+def test_sqlite_lock_serialises_a_conversation_across_processes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "l.sqlite"
+    store = SQLiteStore(path)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; sys.path.insert(0, '.'); from core.stores import SQLiteStore\n"
+        f"s = SQLiteStore({str(path)!r})\n"
+        "with s.lock('ann'):\n    print('locked', flush=True); time.sleep(1.0)\n")],
+        cwd=Path(__file__).parent.parent.parent, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    started = time.perf_counter()
+    with store.lock("ann"):  # waits for the other process
+        waited = time.perf_counter() - started
+    holder.wait(10)
+    assert waited > 0.5
+    with store.lock("bob"):  # other conversations never wait for it
+        pass
