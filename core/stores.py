@@ -78,6 +78,23 @@ def _masked(value):
     return value
 
 
+def setup_sqlite(db: sqlite3.Connection, schema: str, wal: bool = False, tries: int = 50) -> None:
+    """Create the table (and switch to WAL) even when several worker processes open the same
+    new file at once: a "database is locked" there is retried, not fatal."""
+    import time
+
+    for attempt in range(tries):
+        try:
+            if wal:
+                db.execute("PRAGMA journal_mode=WAL")
+            db.execute(schema)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
 class SQLiteStore:
     """`mask_pii=True` stores every event with personal data masked: what is read back (the
     next turn, the tracker API, an export) no longer holds it, slots included."""
@@ -88,9 +105,7 @@ class SQLiteStore:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
         self._local = threading.local()
-        with self._db() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(SCHEMA)
+        setup_sqlite(self._db(), SCHEMA, wal=True)
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.stores import setup_sqlite
 from core.tracker import Tracker
 
 SCHEMA = """
@@ -56,8 +57,8 @@ class HandoffQueue:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
-        self.db = sqlite3.connect(self.path, check_same_thread=False)
-        self.db.execute(SCHEMA)
+        self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        setup_sqlite(self.db, SCHEMA)
         self.db.commit()
 
     def add(self, tracker: Tracker, reason: str) -> Ticket:
