@@ -110,9 +110,11 @@ def run_joint(args: argparse.Namespace, train: list[SeqExample], dev: list[SeqEx
     report = train_nlu(to_training_data(train), config, model_dir, device=args.device,
                        dev_data=to_training_data(dev))
     train_s = time.perf_counter() - t0
-    scores = score_parser(NLUParser.load(model_dir, device=args.device, quantize="none"), test)
+    parser = NLUParser.load(model_dir, device=args.device, quantize="none")
+    scores = score_parser(parser, test)
     torch.set_num_threads(args.threads)
-    cpu_parser = NLUParser.load(model_dir, device="cpu", quantize="none")
+    cpu_parser = parser if parser.device.type == "cpu" else \
+        NLUParser.load(model_dir, device="cpu", quantize="none")
     lat = time_calls(cpu_parser.parse, [e.text for e in test], args.latency_messages)
     name = f"joint{' +CRF' if args.crf else ''}"
     rows = [{"system": name, **vars(scores), "train_seconds": train_s, **lat,

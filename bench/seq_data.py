@@ -10,6 +10,7 @@ from pathlib import Path
 
 from core.training_data import EntitySpan, Example, TrainingData
 from nlu.decode import bio_to_spans
+from nlu.labels import word_tags
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,5 @@ def to_training_data(examples: list[SeqExample]) -> TrainingData:
 
 def tags_from_entities(ex: SeqExample, entities: list[tuple[str, int, int]]) -> list[str]:
     """Per-token BIO tags from predicted (label, char start, char end) entities."""
-    tags = ["O"] * len(ex.tokens)
-    for label, start, end in sorted(entities, key=lambda e: e[1]):
-        inside = [i for i, (ts, te) in enumerate(ex.token_spans())
-                  if ts < end and te > start and tags[i] == "O"]
-        for k, i in enumerate(inside):
-            tags[i] = ("B-" if k == 0 else "I-") + label
-    return tags
+    spans = [EntitySpan(start, end, label, "", "") for label, start, end in entities]
+    return word_tags(ex.token_spans(), spans)

@@ -7,12 +7,12 @@ lock for a whole turn, so two workers never process one conversation at the same
 """
 from __future__ import annotations
 
-import json
 import threading
 from contextlib import contextmanager
 from typing import Iterable, Iterator
 
 from core.events import Event, event_from_dict
+from core.stores import event_rows
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS switchboard_events (
@@ -52,12 +52,8 @@ class PostgresStore:
                                   (sender_id,)).fetchone()[0]
 
     def append(self, sender_id: str, events: Iterable[Event]) -> None:
-        from core.stores import _masked
-
-        dicts = [e.to_dict() for e in events]
-        if self.mask_pii:
-            dicts = [_masked(d) for d in dicts]
-        if not dicts:
+        rows = event_rows(events, self.mask_pii)
+        if not rows:
             return
         db = self._db()
         with db.transaction():
@@ -67,8 +63,7 @@ class PostgresStore:
             with db.cursor() as cursor:
                 cursor.executemany(
                     "INSERT INTO switchboard_events (sender_id, seq, event) VALUES (%s, %s, %s)",
-                    [(sender_id, start + i, json.dumps(d, ensure_ascii=False, default=str))
-                     for i, d in enumerate(dicts)])
+                    [(sender_id, start + i, row) for i, row in enumerate(rows)])
 
     def senders(self) -> list[str]:
         return [r[0] for r in self._db().execute(

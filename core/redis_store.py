@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Iterable, Iterator
 
 from core.events import Event, event_from_dict
+from core.stores import event_rows
 
 PREFIX = "switchboard:events:"
 RELEASE = """if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"""
@@ -37,13 +38,9 @@ class RedisStore:
         return int(self.client.llen(self._key(sender_id)))
 
     def append(self, sender_id: str, events: Iterable[Event]) -> None:
-        from core.stores import _masked
-
-        dicts = [e.to_dict() for e in events]
-        if self.mask_pii:
-            dicts = [_masked(d) for d in dicts]
-        if dicts:
-            self.client.rpush(self._key(sender_id), *[json.dumps(d, ensure_ascii=False, default=str) for d in dicts])
+        rows = event_rows(events, self.mask_pii)
+        if rows:
+            self.client.rpush(self._key(sender_id), *rows)
 
     def senders(self) -> list[str]:
         return sorted(k.decode()[len(PREFIX):] for k in self.client.scan_iter(PREFIX + "*"))

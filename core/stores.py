@@ -95,6 +95,14 @@ def setup_sqlite(db: sqlite3.Connection, schema: str, wal: bool = False, tries: 
             time.sleep(0.05 * (attempt + 1))
 
 
+def event_rows(events: Iterable[Event], mask_pii: bool = False) -> list[str]:
+    """Events as the JSON text every store keeps, personal data masked when asked."""
+    dicts = [e.to_dict() for e in events]
+    if mask_pii:
+        dicts = [_masked(d) for d in dicts]
+    return [json.dumps(d, ensure_ascii=False, default=str) for d in dicts]
+
+
 class SQLiteStore:
     """`mask_pii=True` stores every event with personal data masked: what is read back (the
     next turn, the tracker API, an export) no longer holds it, slots included."""
@@ -125,10 +133,7 @@ class SQLiteStore:
                                   (sender_id,)).fetchone()[0]
 
     def append(self, sender_id: str, events: Iterable[Event]) -> None:
-        dicts = [e.to_dict() for e in events]
-        if self.mask_pii:
-            dicts = [_masked(d) for d in dicts]
-        payload = [json.dumps(d, ensure_ascii=False, default=str) for d in dicts]
+        payload = event_rows(events, self.mask_pii)
         if not payload:
             return
         db = self._db()

@@ -7,7 +7,7 @@ tracker read back from a store is the tracker that was written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from core.domain import Domain, Slot
 from core.events import (
@@ -74,8 +74,15 @@ class Tracker:
 
     @property
     def current(self) -> list[Event]:
-        """The events since the last restart."""
+        """The events since the last restart (a copy: for whole-session views)."""
         return self.events[self.start:]
+
+    def latest_first(self) -> Iterator[Event]:
+        """The events since the last restart, newest first, without copying the list: the
+        per-message checks below stop after a few events however long the conversation."""
+        events = self.events
+        for index in range(len(events) - 1, self.start - 1, -1):
+            yield events[index]
 
     @property
     def handed_off(self) -> bool:
@@ -84,7 +91,7 @@ class Tracker:
     @property
     def is_new_user_turn(self) -> bool:
         """True right after the customer spoke (no action has run since)."""
-        for event in reversed(self.current):
+        for event in self.latest_first():
             if isinstance(event, UserUttered):
                 return True
             if isinstance(event, ActionExecuted):
@@ -97,10 +104,11 @@ class Tracker:
     def in_a_row(self, test) -> int:
         """How many of the latest user messages, counting back, pass `test`."""
         count = 0
-        for turn in reversed(self.user_turns()):
-            if not test(turn):
-                break
-            count += 1
+        for event in self.latest_first():
+            if isinstance(event, UserUttered):
+                if not test(event):
+                    break
+                count += 1
         return count
 
     def intent_history(self) -> list[str]:
@@ -119,7 +127,7 @@ class Tracker:
     def actions_since_user(self) -> list[str]:
         """Actions run since the latest user message (action_listen excluded)."""
         actions: list[str] = []
-        for event in reversed(self.current):
+        for event in self.latest_first():
             if isinstance(event, UserUttered):
                 break
             if isinstance(event, ActionExecuted) and event.action != ACTION_LISTEN:
@@ -130,5 +138,3 @@ class Tracker:
     def last_event_time(self) -> float | None:
         return self.events[-1].timestamp if self.events else None
 
-    def session_started(self) -> bool:
-        return any(isinstance(e, SessionStarted) for e in self.current)

@@ -42,6 +42,17 @@ class ActionRunner:
     answerer: object = None  # responses.grounded.GroundedAnswerer, when there is a knowledge base
     selector: object = None  # knowledge.selector.ResponseSelector, when there are retrieval intents
 
+    def __post_init__(self) -> None:
+        self.builtins = {
+            "action_default_fallback": self.fallback,
+            "action_handoff": self.handoff,
+            "action_deactivate_loop": lambda t, c: [ActiveLoop(loop=None),
+                                                    SlotSet(slot="requested_slot", value=None)],
+            "action_restart": lambda t, c: [Restarted()],
+            "action_refuse": self.refuse,
+            "action_generate": self.generate,
+        }
+
     def run(self, name: str, tracker: Tracker, chosen: Prediction) -> list[Event] | Rejected:
         domain = self.domain
         if name == ACTION_LISTEN:
@@ -53,15 +64,7 @@ class ActionRunner:
             return run_form(domain.forms[name], tracker, domain, self.rng)
         if name in domain.retrieval_actions:
             return self.retrieval_response(name, tracker)
-        builtin = {
-            "action_default_fallback": self.fallback,
-            "action_handoff": self.handoff,
-            "action_deactivate_loop": lambda t, c: [ActiveLoop(loop=None),
-                                                    SlotSet(slot="requested_slot", value=None)],
-            "action_restart": lambda t, c: [Restarted()],
-            "action_refuse": self.refuse,
-            "action_generate": self.generate,
-        }.get(name)
+        builtin = self.builtins.get(name)
         if builtin:
             return builtin(tracker, chosen)
         custom = ACTIONS.get(name)

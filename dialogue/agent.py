@@ -13,11 +13,12 @@ import json
 import random
 import re
 import threading
+import time
 from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Iterator
 
 from core.domain import Domain
 from core.language import detect
@@ -216,7 +217,7 @@ class Agent:
                 chosen, predictions = self.policies.decide(tracker, self.domain, loop_rejected=rejected)
                 chosen = self._knowledge_instead_of_fallback(tracker, chosen)
             action = chosen.action
-            if action == ACTION_LISTEN and self._form_waits(tracker, result):
+            if action == ACTION_LISTEN and self._form_waits(tracker):
                 action = tracker.active_loop
                 chosen = Prediction(action, 1.0, "rules", f"back to form '{action}' before listening")
             events = self.runner.run(action, tracker, chosen)
@@ -251,7 +252,7 @@ class Agent:
                   and user.message.intent.confidence < self.domain.generation.template_confidence)
         if chosen.action != "action_default_fallback" and not unsure:
             return chosen
-        hits = self.answerer.relevant(tracker.latest_message.text)
+        hits = self.answerer.relevant(user.text)
         if not hits:
             if unsure:  # an unsure template and nothing to ground an answer in: ask instead
                 intent = user.message.intent
@@ -265,7 +266,7 @@ class Agent:
                           f"scores {best.score:.2f}")
 
     @staticmethod
-    def _form_waits(tracker: Tracker, result: TurnResult) -> bool:
+    def _form_waits(tracker: Tracker) -> bool:
         """A form interrupted this turn asks its question again before the bot listens."""
         return bool(tracker.active_loop) and tracker.active_loop not in tracker.actions_since_user()
 
@@ -274,7 +275,7 @@ class Agent:
     def _maybe_start_session(self, tracker: Tracker) -> None:
         last = tracker.last_event_time
         expiry = self.domain.session.expiration_minutes * 60
-        if last is not None and (expiry <= 0 or (tracker.events[-1].timestamp + expiry) > _now()):
+        if last is not None and (expiry <= 0 or last + expiry > time.time()):
             return
         carried = dict(tracker.slots) if last is not None and self.domain.session.carry_over_slots else {}
         tracker.append(SessionStarted())
@@ -317,12 +318,6 @@ class Agent:
         parser = NLUParser.load(nlu_dir(models), quantize=nlu_config(project.config).quantize)
         answerer, selector = load_retrieval(project, models)
         return cls(project, parser, policies, queue, seed, answerer, selector, store)
-
-
-def _now() -> float:
-    import time
-
-    return time.time()
 
 
 def load_retrieval(project: Project, models: Path):

@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS handoffs (
 )"""
 
 
+COLUMNS = "SELECT id, sender_id, created_at, status, reason, summary, transcript FROM handoffs"
+
+
 @dataclass(frozen=True)
 class Ticket:
     id: int
@@ -38,6 +41,10 @@ class Ticket:
     reason: str
     summary: dict
     transcript: list
+
+
+def _ticket(row: tuple) -> "Ticket":
+    return Ticket(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), json.loads(row[6]))
 
 
 def summarize(tracker: Tracker, reason: str, last: int = 6) -> dict:
@@ -74,10 +81,13 @@ class HandoffQueue:
         return Ticket(cursor.lastrowid, tracker.sender_id, now, "open", reason, summary, transcript)
 
     def list(self, status: str | None = "open") -> list[Ticket]:
-        query = "SELECT id, sender_id, created_at, status, reason, summary, transcript FROM handoffs"
-        rows = self.db.execute(query + (" WHERE status = ?" if status else "") + " ORDER BY id",
-                               (status,) if status else ()).fetchall()
-        return [Ticket(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6])) for r in rows]
+        where = "WHERE status = ?" if status else ""
+        rows = self.db.execute(f"{COLUMNS} {where} ORDER BY id", (status,) if status else ()).fetchall()
+        return [_ticket(r) for r in rows]
+
+    def get(self, ticket_id: int) -> Ticket | None:
+        row = self.db.execute(f"{COLUMNS} WHERE id = ?", (ticket_id,)).fetchone()
+        return _ticket(row) if row else None
 
     def delete_sender(self, sender_id: str) -> int:
         cursor = self.db.execute("DELETE FROM handoffs WHERE sender_id = ?", (sender_id,))
@@ -88,5 +98,4 @@ class HandoffQueue:
         self.db.execute("UPDATE handoffs SET status = 'released', released_at = ?, agent = ? "
                         "WHERE id = ? AND status = 'open'", (time.time(), agent, ticket_id))
         self.db.commit()
-        found = [t for t in self.list(status=None) if t.id == ticket_id]
-        return found[0] if found else None
+        return self.get(ticket_id)

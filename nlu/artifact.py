@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core import artifact_meta
 from core.training_data import TrainingData
 from nlu.config import NLUConfig
 from nlu.errors import IncompatibleModelError, ModelNotFoundError
@@ -82,10 +83,7 @@ def read_metadata(model_dir: Path) -> dict[str, Any]:
 
 def is_up_to_date(model_dir: Path, expected_fingerprint: str) -> bool:
     """True when a loadable model exists at `model_dir` with this fingerprint."""
-    try:
-        return read_metadata(model_dir).get("fingerprint") == expected_fingerprint
-    except (ModelNotFoundError, IncompatibleModelError):
-        return False
+    return artifact_meta.is_up_to_date(Path(model_dir), FORMAT_VERSION, expected_fingerprint)
 
 
 def save_artifact(out_dir: Path, model: "JointModel", tokenizer: "PreTrainedTokenizerFast",
@@ -142,7 +140,6 @@ class Artifact:
     labels: Labels
     config: NLUConfig
     patterns: dict[str, Any]
-    metadata: dict[str, Any]
 
 
 def load_artifact(model_dir: Path, device: str = "cpu") -> Artifact:
@@ -163,4 +160,4 @@ def load_artifact(model_dir: Path, device: str = "cpu") -> Artifact:
     model.load_state_dict(load_file(str(model_dir / "model.safetensors")), strict=True)
     model.to(device).eval()
     patterns = json.loads((model_dir / "patterns.json").read_text("utf-8"))
-    return Artifact(model, tokenizer, labels, config, patterns, meta)
+    return Artifact(model, tokenizer, labels, config, patterns)

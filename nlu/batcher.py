@@ -28,9 +28,6 @@ class BatchingParser:
         self._queue.put((text, future))
         return future.result()
 
-    def parse_batch(self, texts):
-        return self.parser.parse_batch(texts)
-
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]

@@ -72,10 +72,16 @@ class NLUConfig:
 
     @property
     def quantize_mode(self) -> str:
-        """"none", "ffn" or "all" (booleans from YAML mapped)."""
-        if isinstance(self.quantize, bool):
-            return "all" if self.quantize else "none"
-        return self.quantize
+        return quantize_mode(self.quantize)
+
+
+def quantize_mode(value: bool | str) -> str:
+    """"none", "ffn" or "all"; YAML booleans map to "all" / "none"."""
+    if isinstance(value, bool):
+        return "all" if value else "none"
+    if value not in QUANTIZE_MODES:
+        raise NLUConfigError([("quantize", f"bad value {value!r}; use one of {', '.join(QUANTIZE_MODES)}")])
+    return value
 
 
 _INTS = {"epochs", "batch_size", "max_length", "seed", "patience", "ranking_size", "min_steps"}

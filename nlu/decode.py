@@ -150,7 +150,7 @@ def bio_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
 
 
 def spans_to_entities(text: str, words: Sequence[Span], spans: Sequence[tuple[str, int, int]],
-                      confidences: Sequence[float], extractor: str = "model") -> list[Entity]:
+                      confidences: Sequence[float]) -> list[Entity]:
     """Entities with exact character offsets taken from the word spans (never re-joined)."""
     entities = []
     for label, first, last in spans:
@@ -158,7 +158,7 @@ def spans_to_entities(text: str, words: Sequence[Span], spans: Sequence[tuple[st
         conf = float(np.mean(confidences[first:last])) if last > first else 0.0
         surface = text[start:end]
         entities.append(Entity(entity=label, start=start, end=end, text=surface, value=surface,
-                               confidence=conf, extractor=extractor))
+                               confidence=conf))
     return entities
 
 

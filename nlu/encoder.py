@@ -6,7 +6,6 @@ local directory goes through `AutoModel.from_pretrained` unchanged.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,9 +66,7 @@ def load_encoder(name_or_path: str, dropout: float) -> "PreTrainedModel":
 
     _quiet_transformers()
     path = resolve_encoder(name_or_path)
-    local = _is_local(path)
-    if local:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    local = _is_local(path)  # a local path never touches the hub (local_files_only)
     try:
         config = AutoConfig.from_pretrained(path, local_files_only=local)
         _set_dropout(config, dropout)

@@ -24,17 +24,30 @@ class RawPrediction:
     tag_confidences: list[float]
 
 
+def resolve_device(device: str | torch.device) -> torch.device:
+    """"auto" is CUDA when present, else the CPU."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def decoding_tables(model: JointModel, tags: Sequence[str]):
+    """(CRF parameters as numpy, BIO constraint matrices): fixed for a trained model, so a
+    parser builds them once; training rebuilds them per evaluation (the CRF changes)."""
+    return (model.crf.export() if model.crf is not None else None), bio_constraints(tags)
+
+
 @torch.inference_mode()
 def predict(model: JointModel, items: Sequence[Encoded], tags: Sequence[str], pad_id: int,
-            device: torch.device | str, batch_size: int = 64) -> list[RawPrediction]:
-    """Run the model on `items` (any order in, same order out); decode valid BIO only."""
+            device: torch.device | str, batch_size: int = 64, tables=None) -> list[RawPrediction]:
+    """Run the model on `items` (any order in, same order out); decode valid BIO only.
+    `tables`: `decoding_tables(model, tags)` if the caller keeps them."""
     was_training = model.training
     if was_training:  # eval() walks every submodule: too slow to do per parsed message
         model.eval()
-    crf = model.crf.export() if model.crf is not None else None
-    constraints = bio_constraints(tags)
+    crf, constraints = tables if tables is not None else decoding_tables(model, tags)
     order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
-    results: list[RawPrediction | None] = [None] * len(items)
+    results: list[RawPrediction] = [None] * len(items)  # type: ignore[list-item]  # all filled below
     for lo in range(0, len(order), batch_size):
         idx = order[lo : lo + batch_size]
         batch = collate([items[i] for i in idx], pad_id, with_labels=False).to(device)
@@ -47,4 +60,4 @@ def predict(model: JointModel, items: Sequence[Encoded], tags: Sequence[str], pa
             results[i] = RawPrediction(intent_probs[row], ids, confs)
     if was_training:
         model.train()
-    return [r for r in results if r is not None]
+    return results

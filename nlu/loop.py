@@ -24,12 +24,6 @@ from nlu.model import Batch, JointModel
 from nlu.report import EpochScores
 
 
-def resolve_device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
 def set_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -39,7 +33,7 @@ def set_seed(seed: int) -> None:
 def intent_weights(items: Sequence[Encoded], n_intents: int) -> torch.Tensor:
     """Inverse-sqrt-frequency class weights, scaled so the average example weighs 1."""
     counts = Counter(it.intent for it in items)
-    raw = torch.tensor([counts.get(i, 0) ** -0.5 if counts.get(i) else 0.0
+    raw = torch.tensor([counts[i] ** -0.5 if counts.get(i) else 0.0
                         for i in range(n_intents)])
     mean = sum(raw[it.intent] for it in items) / len(items)
     return raw / mean

@@ -14,6 +14,7 @@ import torch
 
 from core.message import Entity, Message
 from nlu.artifact import Artifact, load_artifact
+from nlu.config import quantize_mode
 from nlu.traced import trace_encoder
 from nlu.decode import bio_to_spans, rank_intents, spans_to_entities
 from nlu.extractors import (
@@ -26,8 +27,7 @@ from nlu.extractors import (
 )
 from nlu.features import Encoded, encode_texts
 from nlu.labels import Labels, split_label
-from nlu.inference import RawPrediction, predict
-from nlu.loop import resolve_device
+from nlu.inference import RawPrediction, decoding_tables, predict, resolve_device
 
 
 def model_entities(text: str, enc: Encoded, raw: RawPrediction, labels: Labels) -> list[Entity]:
@@ -84,24 +84,25 @@ class NLUParser:
         self.labels = artifact.labels
         self.patterns = compile_patterns(artifact.patterns["regexes"], artifact.patterns["lookups"])
         self.synonyms: dict[str, str] = dict(artifact.patterns["synonyms"])
+        self.tables = decoding_tables(artifact.model, artifact.labels.tags)
         self.pad_id = artifact.tokenizer.pad_token_id or 0
 
     @classmethod
-    def load(cls, model_dir: str | Path, device: str = "cpu", num_threads: int | None = None,
+    def load(cls, model_dir: str | Path, device: str = "cpu",
              quantize: bool | str | None = None) -> "NLUParser":
         """Load `models/<name>/`; raises ModelNotFoundError / IncompatibleModelError.
 
         On CPU the encoder is quantized as `quantize` says ("none", "ffn", "all"; None:
         the model config's `quantize`, "ffn" by default), then traced and frozen
-        (`nlu.traced`). On a GPU it runs as trained.
+        (`nlu.traced`). On a GPU it runs as trained. The config's `num_threads`, if set,
+        applies to parsing as to training.
         """
-        if num_threads:
-            torch.set_num_threads(num_threads)
         dev = resolve_device(device)
         artifact = load_artifact(Path(model_dir), str(dev))
         config = artifact.config
-        mode = config.quantize_mode if quantize is None else \
-            type(config)(quantize=quantize).quantize_mode
+        if config.num_threads:
+            torch.set_num_threads(config.num_threads)
+        mode = config.quantize_mode if quantize is None else quantize_mode(quantize)
         if dev.type == "cpu":
             if mode != "none":
                 artifact.model.encoder = _quantize(artifact.model.encoder, mode)
@@ -125,7 +126,7 @@ class NLUParser:
             return []
         encoded = encode_texts(self.artifact.tokenizer, texts, self.config.max_length)
         raws = predict(self.artifact.model, encoded, self.labels.tags, self.pad_id, self.device,
-                       batch_size)
+                       batch_size, self.tables)
         return [build_message(t, e, r, self.labels, self.patterns, self.synonyms,
                               self.config.ranking_size, self.config.language)
                 for t, e, r in zip(texts, encoded, raws)]

@@ -21,7 +21,8 @@ from nlu.errors import TrainingDataError
 from nlu.extractors import compile_patterns
 from nlu.features import encode_examples
 from nlu.labels import Labels, split_dev
-from nlu.loop import fit, resolve_device, set_seed
+from nlu.inference import resolve_device
+from nlu.loop import fit, set_seed
 from nlu.model import JointModel
 from nlu.report import TrainReport
 

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.artifact_meta import is_up_to_date
+from core.artifact_meta import is_up_to_date, read_meta
 
 from core.config import ProjectConfig
 from core.domain import Domain
@@ -121,11 +121,10 @@ class PolicyEnsemble:
 
     @classmethod
     def load(cls, target: Path) -> "PolicyEnsemble":
-        meta_path = target / "metadata.json"
-        if not meta_path.exists():
+        meta = read_meta(target)
+        if meta is None:
             raise DialogueModelError(
                 f"No trained dialogue model in {target}. Run `python cli.py train` first.")
-        meta = json.loads(meta_path.read_text())
         if meta.get("format_version") != FORMAT_VERSION:
             raise DialogueModelError(
                 f"{target} was trained by another Switchboard version (format "

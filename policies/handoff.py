@@ -1,6 +1,6 @@
 """Handoff triggers and the NLU fallback, as policies.
 
-`HandoffPolicy` (highest priority) predicts `action_handoff` right after a customer
+`HandoffPolicy` (above every policy but the guardrail) predicts `action_handoff` right after a customer
 message when:
   * its intent is one of `handoff.trigger_intents` (the customer asked for a human);
   * it is the `handoff.fallbacks_before_handoff`-th message in a row the bot could not
@@ -24,23 +24,22 @@ FALLBACK = "action_default_fallback"
 NLU_FALLBACK = "nlu_fallback"
 
 
-def fallback_turns(tracker: Tracker) -> list[bool]:
-    """For each user message so far: whether the bot could not understand it."""
-    turns: list[bool] = []
-    for event in tracker.current:
-        if isinstance(event, UserUttered):
-            turns.append(event.intent == NLU_FALLBACK)
-        elif isinstance(event, ActionExecuted) and event.action == FALLBACK and turns:
-            turns[-1] = True
-    return turns
-
-
-def _run_length(flags: list[bool]) -> int:
-    count = 0
-    for flag in reversed(flags):
-        if not flag:
-            break
-        count += 1
+def misunderstood_in_a_row(tracker: Tracker, skip_latest: bool = False) -> int:
+    """How many of the latest user messages, counting back, the bot could not understand:
+    NLU said `nlu_fallback`, or the turn ended in the core fallback. `skip_latest` leaves
+    out the message being answered now. Reads back only as far as the run goes."""
+    count, fell_back, skipping = 0, False, skip_latest
+    for event in tracker.latest_first():
+        if isinstance(event, ActionExecuted) and event.action == FALLBACK:
+            fell_back = True
+        elif isinstance(event, UserUttered):
+            if skipping:
+                skipping = False
+            elif fell_back or event.intent == NLU_FALLBACK:
+                count += 1
+            else:
+                break
+            fell_back = False
     return count
 
 
@@ -55,7 +54,7 @@ class HandoffPolicy:
         user = tracker.latest_message
         if user.intent in config.trigger_intents:
             return Prediction(HANDOFF, 1.0, self.name, f"the customer asked for a human ({user.intent})")
-        misunderstood = _run_length(fallback_turns(tracker))
+        misunderstood = misunderstood_in_a_row(tracker)
         if user.intent == NLU_FALLBACK and misunderstood >= config.fallbacks_before_handoff:
             return Prediction(HANDOFF, 1.0, self.name,
                               f"{misunderstood} messages in a row not understood")
@@ -69,7 +68,7 @@ class HandoffPolicy:
         """A core fallback that would be the N-th misunderstanding in a row becomes a handoff."""
         if chosen.action != FALLBACK or not tracker.is_new_user_turn:
             return chosen
-        earlier = _run_length(fallback_turns(tracker)[:-1])
+        earlier = misunderstood_in_a_row(tracker, skip_latest=True)
         if earlier + 1 >= domain.handoff.fallbacks_before_handoff:
             return Prediction(HANDOFF, 1.0, self.name,
                               f"{earlier + 1} messages in a row not understood")

@@ -70,6 +70,9 @@ class CompiledRule:
 
 
 def compile_rule(rule: Story) -> CompiledRule:
+    condition = Check()
+    for step in rule.conditions:
+        condition = _merge(condition, step)
     tokens: list[Token] = []
     checks: list[Check] = []
     pending = Check()
@@ -77,29 +80,23 @@ def compile_rule(rule: Story) -> CompiledRule:
         if step.kind in ("intent", "action"):
             if tokens:
                 checks.append(pending)
-            elif pending != Check():  # checks before the first turn act as conditions
-                rule = _with_condition(rule, pending)
+            else:  # checks before the first turn act as conditions
+                condition = _combine(condition, pending)
             pending = Check()
             tokens.append(Token("user" if step.kind == "intent" else "action", step.name,
                                 step.entities))
         else:
             pending = _merge(pending, step)
     checks.append(pending)
-    condition = Check()
-    for step in rule.conditions:
-        condition = _merge(condition, step)
     return CompiledRule(rule.name, tuple(tokens), tuple(checks), condition,
                         rule.conversation_start, rule.wait_for_user_input)
 
 
-def _with_condition(rule: Story, check: Check) -> Story:
-    extra = []
-    if check.loop_checked:
-        extra.append(StoryStep("active_loop", check.loop or ""))
-    if check.slots:
-        extra.append(StoryStep("slot_was_set", slots=check.slots))
-    return Story(rule.name, rule.kind, rule.steps, rule.conditions + tuple(extra),
-                 rule.conversation_start, rule.wait_for_user_input, rule.source)
+def _combine(first: Check, then: Check) -> Check:
+    """Both checks; where both name the active form, `then` wins."""
+    if then.loop_checked:
+        return Check(first.slots + then.slots, then.loop, True)
+    return Check(first.slots + then.slots, first.loop, first.loop_checked)
 
 
 def _merge(check: Check, step: StoryStep) -> Check:

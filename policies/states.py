@@ -51,15 +51,9 @@ def _state(user: UserUttered | None, prev_action: str | None, loop: str | None,
 
 def training_pairs(tracker: Tracker, domain: Domain) -> list[tuple[list[State], str]]:
     """(states up to a decision, the action taken) for every action in the tracker."""
-    replay = Tracker(tracker.sender_id, tracker.slot_defs)
-    history: list[State] = []
-    pairs = []
-    for event in tracker.current:
-        if isinstance(event, ActionExecuted):
-            history.append(current_state(replay, domain))
-            pairs.append((list(history), event.action))
-        replay.append(event)
-    return pairs
+    states = history(tracker, domain)[:-1]  # the state before each action
+    actions = [e.action for e in tracker.current if isinstance(e, ActionExecuted)]
+    return [(states[: i + 1], action) for i, action in enumerate(actions)]
 
 
 def history(tracker: Tracker, domain: Domain) -> list[State]:

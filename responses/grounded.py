@@ -62,10 +62,18 @@ class GroundedAnswerer:
         self.fallback = ExtractiveBackend()
         self.company = company
         self.prompt_version, self.template = load_prompt()
+        self._recent: tuple[str, list[Hit]] | None = None
 
     def relevant(self, question: str) -> list[Hit]:
+        """The top-k passages if the best clears `min_score`, else []. The last question's
+        hits are kept: the policy asks first, then `answer` for the same message."""
+        recent = self._recent
+        if recent is not None and recent[0] == question:
+            return recent[1]
         hits = self.index.search(question, self.config.top_k)
-        return hits if hits and hits[0].score >= self.config.min_score else []
+        hits = hits if hits and hits[0].score >= self.config.min_score else []
+        self._recent = (question, hits)
+        return hits
 
     def system_prompt(self, hits: list[Hit], summary: str, slots: dict) -> str:
         passages = "\n".join(f"[{h.passage.id}] {h.passage.heading}: {h.passage.text}" for h in hits)

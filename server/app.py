@@ -173,7 +173,7 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024) -> Fa
 
     @app.post("/handoffs/{ticket_id}/release")
     def release(ticket_id: int, body: ReleaseBody | None = None):
-        ticket = next((t for t in agent.queue.list(None) if t.id == ticket_id), None)
+        ticket = agent.queue.get(ticket_id)
         if ticket is None:
             return _error(404, f"no handoff with id {ticket_id} (field ticket_id)")
         if ticket.status != "open":

@@ -2,7 +2,7 @@
 custom actions reading the order database."""
 import json
 
-from tests.dialogue.conftest import ROOT, say
+from tests.support import ROOT, say
 
 
 def texts(result) -> list[str]:

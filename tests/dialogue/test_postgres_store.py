@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dialogue.conftest import say
+from tests.dialogue.store_checks import check_round_trip, two_workers_finish_a_form
 from tests.dialogue.test_tracker_events import EVENTS
 from tests.services import start_postgres
 
@@ -35,12 +35,7 @@ def store(dsn):
 
 
 def test_events_round_trip_in_order(store) -> None:
-    store.append("a", EVENTS[:3])
-    store.append("a", EVENTS[3:])
-    store.append("b", EVENTS[:1])
-    assert store.load("a") == EVENTS and store.load("a", since=3) == EVENTS[3:]
-    assert store.size("a") == len(EVENTS) and store.senders() == ["a", "b"]
-    assert store.delete("a") == len(EVENTS) and store.load("a") == []
+    check_round_trip(store)
 
 
 def test_concurrent_appends_to_one_conversation_keep_every_event(store) -> None:
@@ -58,14 +53,5 @@ def test_concurrent_appends_to_one_conversation_keep_every_event(store) -> None:
 
 def test_two_agents_share_conversations_through_postgres(example, store, dsn) -> None:
     from core.postgres_store import PostgresStore
-    from dialogue.agent import Agent
-    from dialogue.handoff import HandoffQueue
-    from tests.dialogue.conftest import KeywordParser
 
-    project, policies = example
-    one = Agent(project, KeywordParser(), policies, HandoffQueue(), seed=0, store=store)
-    two = Agent(project, KeywordParser(), policies, HandoffQueue(), seed=0, store=PostgresStore(dsn))
-    say(one, "I want to return something", sender="p")
-    say(two, "it's NW-55871", sender="p")
-    done = say(one, "maria.lopez@gmail.com", sender="p")
-    assert done.actions == ["return_form", "action_start_return"]
+    two_workers_finish_a_form(example, store, PostgresStore(dsn), "p")

@@ -3,8 +3,7 @@ import threading
 
 import pytest
 
-from tests.dialogue.conftest import say
-from tests.dialogue.test_tracker_events import EVENTS
+from tests.dialogue.store_checks import check_round_trip, two_workers_finish_a_form
 from tests.services import start_redis
 
 
@@ -29,12 +28,7 @@ def store(redis_url):
 
 
 def test_events_round_trip_in_order(store) -> None:
-    store.append("a", EVENTS[:3])
-    store.append("a", EVENTS[3:])
-    store.append("b", EVENTS[:1])
-    assert store.load("a") == EVENTS and store.load("a", since=3) == EVENTS[3:]
-    assert store.size("a") == len(EVENTS) and store.senders() == ["a", "b"]
-    assert store.delete("a") == len(EVENTS) and store.load("a") == []
+    check_round_trip(store)
 
 
 def test_lock_is_exclusive_across_clients(store, redis_url) -> None:
@@ -53,15 +47,6 @@ def test_lock_is_exclusive_across_clients(store, redis_url) -> None:
 
 def test_two_agents_share_conversations_through_redis(example, store, redis_url) -> None:
     from core.redis_store import RedisStore
-    from dialogue.agent import Agent
-    from dialogue.handoff import HandoffQueue
-    from tests.dialogue.conftest import KeywordParser
 
-    project, policies = example
-    one = Agent(project, KeywordParser(), policies, HandoffQueue(), seed=0, store=store)
-    two = Agent(project, KeywordParser(), policies, HandoffQueue(), seed=0, store=RedisStore(redis_url))
-    say(one, "I want to return something", sender="r")
-    say(two, "it's NW-55871", sender="r")  # another worker takes the next message
-    done = say(one, "maria.lopez@gmail.com", sender="r")
-    assert done.actions == ["return_form", "action_start_return"]
+    two = two_workers_finish_a_form(example, store, RedisStore(redis_url), "r")
     assert [e.name for e in two.tracker("r").events].count("user") == 3

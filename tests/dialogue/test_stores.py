@@ -5,7 +5,7 @@ import pytest
 
 from core.stores import InMemoryStore, SQLiteStore
 from core.tracker import Tracker
-from tests.dialogue.conftest import say
+from tests.support import say
 from tests.dialogue.test_tracker_events import EVENTS
 
 
@@ -47,7 +47,7 @@ def test_concurrent_appends_never_mix(tmp_path: Path) -> None:
 def test_agent_keeps_conversations_in_the_store(example, tmp_path: Path) -> None:
     from dialogue.agent import Agent
     from dialogue.handoff import HandoffQueue
-    from tests.dialogue.conftest import KeywordParser
+    from tests.support import KeywordParser
 
     project, policies = example
     path = tmp_path / "conversations.sqlite"

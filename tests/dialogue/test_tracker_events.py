@@ -5,7 +5,7 @@ from core.events import (
 from core.message import Entity, IntentScore, Message
 from core.project import load_project
 from core.tracker import Tracker
-from tests.dialogue.conftest import ROOT
+from tests.support import ROOT
 
 
 def _user(text: str, intent: str, entities=()) -> UserUttered:

@@ -4,7 +4,7 @@ import pytest
 from core.project import load_project
 from knowledge.embedder import SentenceEmbedder
 from knowledge.selector import ResponseSelector, collapse_retrieval_intents, retrieval_examples
-from tests.dialogue.conftest import ROOT, example, say  # noqa: F401  (fixture)
+from tests.support import ROOT, say
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +32,10 @@ def test_selector_picks_the_sub_intent(selector, tmp_path) -> None:
     assert again.select("how do I stop your marketing emails", "faq").intent == "faq/newsletter"
 
 
-def test_bot_answers_an_faq_with_the_selected_response(example, selector) -> None:  # noqa: F811
+def test_bot_answers_an_faq_with_the_selected_response(example, selector) -> None:
     from dialogue.agent import Agent
     from dialogue.handoff import HandoffQueue
-    from tests.dialogue.conftest import KeywordParser
+    from tests.support import KeywordParser
 
     project, policies = example
     agent = Agent(project, KeywordParser(), policies, HandoffQueue(), seed=0, selector=selector)

@@ -5,19 +5,12 @@ from pathlib import Path
 import pytest
 
 from core.domain import GenerationConfig
-from knowledge.chunks import load_passages, split_document
-from knowledge.embedder import SentenceEmbedder
+from knowledge.chunks import split_document
 from knowledge.index import KnowledgeIndex
 from responses.grounded import Declined, GroundedAnswer, GroundedAnswerer
 from responses.llm import BackendError, OpenAIBackend
 from tests.responses.fake_llm_server import FakeLLM
 
-ROOT = Path(__file__).parent.parent.parent
-
-
-@pytest.fixture(scope="module")
-def index() -> KnowledgeIndex:
-    return KnowledgeIndex.build(load_passages(ROOT / "data" / "knowledge", ROOT), SentenceEmbedder())
 
 
 def test_sections_become_passages_and_tables_become_sentences() -> None:

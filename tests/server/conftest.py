@@ -1,9 +1,8 @@
 """A real uvicorn server on 127.0.0.1 (in a thread) around the example assistant, with the
-keyword stand-in for NLU (see tests/dialogue/conftest.py) and a SQLite tracker store."""
+keyword stand-in for NLU (tests/support.py) and a SQLite tracker store."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import urllib.error
@@ -12,13 +11,8 @@ import urllib.request
 import pytest
 import uvicorn
 
-from tests.dialogue.conftest import example  # noqa: F401  (fixture)
+from tests.services import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -59,27 +53,22 @@ class Server:
 
 
 @pytest.fixture
-def make_server(example, tmp_path):  # noqa: F811
+def make_server(example, tmp_path, request):
     from core.stores import SQLiteStore
     from dialogue.agent import Agent
     from dialogue.handoff import HandoffQueue
     from server.app import create_app
-    from tests.dialogue.conftest import KeywordParser
+    from tests.support import KeywordParser
 
     project, policies = example
 
     def make(token: str | None = None, store_path=None, knowledge: bool = False) -> Server:
         store = SQLiteStore(store_path or tmp_path / "conversations.sqlite")
         answerer = None
-        if knowledge:  # grounded answers from the example's knowledge folder (real embeddings)
-            from knowledge.chunks import load_passages
-            from knowledge.embedder import SentenceEmbedder
-            from knowledge.index import KnowledgeIndex
+        if knowledge:  # grounded answers from the example's knowledge index
             from responses.grounded import GroundedAnswerer
-            from tests.dialogue.conftest import ROOT
 
-            index = KnowledgeIndex.build(load_passages(ROOT / "data" / "knowledge", ROOT), SentenceEmbedder())
-            answerer = GroundedAnswerer(index, project.domain.generation)
+            answerer = GroundedAnswerer(request.getfixturevalue("index"), project.domain.generation)
         agent = Agent(project, KeywordParser(), policies, HandoffQueue(tmp_path / "handoffs.sqlite"),
                       seed=0, store=store, answerer=answerer)
         return Server(create_app(agent, token=token))

@@ -1,5 +1,5 @@
 """A server process for the crash test: the example assistant with the keyword stand-in NLU
-(tests/dialogue/conftest.py), a SQLite store, uvicorn on the given port.
+(tests/support.py), a SQLite store, uvicorn on the given port.
 
     python -m tests.server.keyword_server PORT STORE_PATH
 """
@@ -15,7 +15,7 @@ from dialogue.handoff import HandoffQueue
 from dialogue.registry import load_project_actions
 from policies.ensemble import PolicyEnsemble
 from server.app import create_app
-from tests.dialogue.conftest import ROOT, KeywordParser
+from tests.support import ROOT, KeywordParser
 
 if __name__ == "__main__":
     port, store = int(sys.argv[1]), Path(sys.argv[2])

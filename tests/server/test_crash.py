@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.server.conftest import free_port
+from tests.services import free_port
 
 ROOT = Path(__file__).parent.parent.parent
 

@@ -33,7 +33,7 @@ def server(tmp_path_factory):
     from dialogue.registry import load_project_actions
     from policies.ensemble import PolicyEnsemble
     from server.app import create_app
-    from tests.dialogue.conftest import ROOT, KeywordParser
+    from tests.support import ROOT, KeywordParser
 
     project = load_project(ROOT)
     load_project_actions(ROOT)

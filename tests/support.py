@@ -1,22 +1,17 @@
-"""Dialogue tests run the real policies, forms, actions and handoff queue on the example
-assistant. NLU is replaced by `KeywordParser`, a deterministic stand-in that maps a few
-phrases to intents, so these tests are about dialogue, not about the encoder (the real
-NLU runs end to end in test_dialogue_slow.py and `cli.py test`)."""
+"""Helpers shared by the tests (fixtures live in tests/conftest.py).
+
+`KeywordParser` stands in for NLU where a test is about dialogue, not about the encoder: a
+deterministic map of a few phrases to intents (the real NLU runs end to end in
+tests/test_example_nlu_slow.py and `cli.py test`).
+"""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pytest
-
 from core.message import Entity, IntentScore, Message
-from core.project import load_project
-from dialogue.agent import Agent
-from dialogue.handoff import HandoffQueue
-from dialogue.registry import load_project_actions
-from policies.ensemble import PolicyEnsemble
 
-ROOT = Path(__file__).parent.parent.parent
+ROOT = Path(__file__).parent.parent
 
 KEYWORDS = [
     ("faq", r"gift card|gift wrap|newsletter|unsubscribe|showroom|price match"),
@@ -53,28 +48,7 @@ class KeywordParser:
         return Message(text, ranking[0], ranking, tuple(entities))
 
 
-@pytest.fixture(scope="session")
-def example():
-    project = load_project(ROOT)
-    load_project_actions(ROOT)
-    return project, PolicyEnsemble.train(project)
-
-
-@pytest.fixture(autouse=True)
-def returns_log(tmp_path, monkeypatch):
-    """Return requests recorded by actions/orders.py go to a temp file, not the project."""
-    path = tmp_path / "return_requests.jsonl"
-    monkeypatch.setenv("SWITCHBOARD_RETURNS", str(path))
-    return path
-
-
-@pytest.fixture
-def agent(example) -> Agent:
-    project, policies = example
-    return Agent(project, KeywordParser(), policies, HandoffQueue(), seed=0)
-
-
-def say(agent: Agent, *texts: str, sender: str = "c1"):
+def say(agent, *texts: str, sender: str = "c1"):
     """Send each text; return the last turn's result."""
     result = None
     for text in texts:
