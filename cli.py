@@ -89,6 +89,10 @@ def validate(project: Path) -> None:
     )
 
 
+def models_dir(project: Path, models: Path | None) -> Path:
+    return models or project / "models"
+
+
 MODELS_OPTION = click.option(
     "--models", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Where trained models live [default: PROJECT/models].",
@@ -109,7 +113,7 @@ def train(project: Path, models: Path | None, force: bool, device: str | None) -
 
     loaded = load_project(project)
     print_problems(loaded.warnings + unregistered_actions(loaded.domain, project))
-    outcome = train_project(loaded, models or project / "models", force=force, device=device)
+    outcome = train_project(loaded, models_dir(project, models), force=force, device=device)
     if outcome.dialogue_retrained:
         stats = outcome.dialogue_stats
         click.secho(f"✓ Trained dialogue policies ({stats['rules']} rules, {stats['stories']} stories, "
@@ -140,7 +144,7 @@ def shell(project: Path, models: Path | None, debug: bool) -> None:
     /restart, /tracker, /release, /exit."""
     from assistant.shell import run_shell
 
-    run_shell(project, models or project / "models", debug=debug)
+    run_shell(project, models_dir(project, models), debug=debug)
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -171,14 +175,17 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
 
     from dialogue.agent import Agent  # noqa: F401  (fail fast on import problems)
 
-    models = models or project / "models"
-    if not (models / "nlu" / "metadata.json").exists():
-        raise click.ClickException(f"No trained model in {models}. Run `python cli.py train` first.")
+    from assistant.train import nlu_dir
+    from core.project import state_path
+    from nlu import read_metadata
+
+    models = models_dir(project, models)
+    read_metadata(nlu_dir(models))  # no (or an incompatible) model: a clear error, before serving
     if not token and host not in LOCAL_HOSTS:
         token = secrets.token_urlsafe(24)
         click.secho(f"Binding to {host}: bearer token required. Generated one: {token}", fg="yellow")
     os.environ.update({"SWITCHBOARD_PROJECT": str(project), "SWITCHBOARD_MODELS": str(models),
-                       "SWITCHBOARD_STORE": str(store or project / ".switchboard" / "conversations.sqlite")})
+                       "SWITCHBOARD_STORE": str(store or state_path(project, "conversations.sqlite"))})
     if token:
         os.environ["SWITCHBOARD_TOKEN"] = token
     if mask_pii:
@@ -206,13 +213,12 @@ def export_conversation(project: Path, store: Path | None, sender_id: str) -> No
     import json
     from dataclasses import asdict
 
+    from core.project import state_path
     from core.stores import SQLiteStore
     from dialogue.handoff import HandoffQueue
 
-    state = project / ".switchboard"
-    events = SQLiteStore(store or state / "conversations.sqlite").load(sender_id)
-    tickets = [asdict(t) for t in HandoffQueue(state / "handoffs.sqlite").list(None)
-               if t.sender_id == sender_id]
+    events = SQLiteStore(store or state_path(project, "conversations.sqlite")).load(sender_id)
+    tickets = [asdict(t) for t in HandoffQueue(state_path(project, "handoffs.sqlite")).list(None, sender_id)]
     if not events and not tickets:
         raise click.ClickException(f"No conversation stored for '{sender_id}'.")
     click.echo(json.dumps({"sender_id": sender_id, "events": [e.to_dict() for e in events],
@@ -226,14 +232,14 @@ def export_conversation(project: Path, store: Path | None, sender_id: str) -> No
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete_conversation(project: Path, store: Path | None, sender_id: str, yes: bool) -> None:
     """Delete every stored event and handoff ticket of SENDER_ID."""
+    from core.project import state_path
     from core.stores import SQLiteStore
     from dialogue.handoff import HandoffQueue
 
     if not yes and sys.stdin.isatty():
         click.confirm(f"Delete all conversations of '{sender_id}'?", abort=True)
-    state = project / ".switchboard"
-    events = SQLiteStore(store or state / "conversations.sqlite").delete(sender_id)
-    tickets = HandoffQueue(state / "handoffs.sqlite").delete_sender(sender_id)
+    events = SQLiteStore(store or state_path(project, "conversations.sqlite")).delete(sender_id)
+    tickets = HandoffQueue(state_path(project, "handoffs.sqlite")).delete_sender(sender_id)
     click.secho(f"✓ Deleted {events} event(s) and {tickets} handoff ticket(s) of '{sender_id}'.", fg="green")
 
 
@@ -244,7 +250,7 @@ def test_command(project: Path, models: Path | None) -> None:
     """Run the conversation tests (tests/*.yml stories) against the trained assistant."""
     from assistant.story_report import run_and_print
 
-    ok = run_and_print(project, models or project / "models")
+    ok = run_and_print(project, models_dir(project, models))
     sys.exit(0 if ok else 1)
 
 

@@ -1,6 +1,6 @@
 """`train_project`: validate, fingerprint, and train only what changed.
 
-Three parts, each skipped when the fingerprint of what it reads is unchanged:
+Four parts, each skipped when the fingerprint of what it reads is unchanged:
   * the NLU (`models/nlu`): the NLU examples and the NLU config;
   * the dialogue policies (`models/dialogue`): stories, rules, policy config and the
     domain's names (seconds to train);
@@ -10,12 +10,15 @@ Response texts are read from domain.yml at load time, so editing them retrains n
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from core.config import ProjectConfig
 from core.project import Project
 from nlu import NLUConfig, fingerprint, is_up_to_date
+from nlu.config import DEFAULT_ENCODER
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,6 @@ class TrainOutcome:
     nlu_dir: Path
     fingerprint: str
     retrained: bool
-    report: object | None = None  # nlu.TrainReport when retrained
     dialogue_retrained: bool = False
     dialogue_stats: dict | None = None
     knowledge_passages: int | None = None  # when the knowledge index was (re)built
@@ -53,7 +55,8 @@ def selector_dir(models: Path) -> Path:
     return models / "selector"
 
 
-def build_selector(project: Project, models: Path, force: bool = False) -> int | None:
+def build_selector(project: Project, models: Path, embedder: Callable[[], object],
+                   force: bool = False) -> int | None:
     """Embed the retrieval-intent examples (`faq/...`) into `models/selector`; returns how
     many when (re)built, None when there are none or nothing changed."""
     from knowledge.selector import ResponseSelector, fingerprint as selector_fingerprint, \
@@ -65,13 +68,12 @@ def build_selector(project: Project, models: Path, force: bool = False) -> int |
     print_ = selector_fingerprint(examples)
     if not force and ResponseSelector.is_up_to_date(selector_dir(models), print_):
         return None
-    from knowledge.embedder import SentenceEmbedder
-
-    ResponseSelector.build(examples, SentenceEmbedder()).save(selector_dir(models), print_)
+    ResponseSelector.build(examples, embedder()).save(selector_dir(models), print_)
     return len(examples)
 
 
-def build_knowledge(project: Project, models: Path, force: bool = False) -> int | None:
+def build_knowledge(project: Project, models: Path, embedder: Callable[[], object],
+                    force: bool = False) -> int | None:
     """Chunk and embed the knowledge folder into `models/knowledge`; returns the number of
     passages when (re)built, None when there is no knowledge folder or it is up to date."""
     from knowledge.chunks import load_passages
@@ -82,14 +84,11 @@ def build_knowledge(project: Project, models: Path, force: bool = False) -> int 
     if folder is None or not folder.is_dir():
         return None
     passages = load_passages(folder, project.root)
-    encoder = "all-MiniLM-L6-v2"
-    print_ = kb_fingerprint(passages, encoder)
+    print_ = kb_fingerprint(passages, DEFAULT_ENCODER)
     target = knowledge_dir(models)
     if not force and KnowledgeIndex.is_up_to_date(target, print_):
         return None
-    from knowledge.embedder import SentenceEmbedder
-
-    KnowledgeIndex.build(passages, SentenceEmbedder(encoder)).save(target, print_)
+    KnowledgeIndex.build(passages, embedder()).save(target, print_)
     return len(passages)
 
 
@@ -104,14 +103,15 @@ def train_project(project: Project, models: Path, *, force: bool = False,
     dialogue_print = dialogue_fingerprint(project)
     dialogue_retrained, stats = False, None
     if force or not PolicyEnsemble.is_up_to_date(dialogue_dir(models), dialogue_print):
-        ensemble = PolicyEnsemble.train(project)
+        ensemble = PolicyEnsemble.train(project, dialogue_print)
         ensemble.save(dialogue_dir(models))
         dialogue_retrained, stats = True, ensemble.stats
 
     from knowledge.selector import collapse_retrieval_intents
 
-    passages = build_knowledge(project, models, force)
-    faq = build_selector(project, models, force)
+    embedder = functools.cache(_sentence_embedder)  # loaded once, and only if something is built
+    passages = build_knowledge(project, models, embedder, force)
+    faq = build_selector(project, models, embedder, force)
     config = nlu_config(project.config)
     if nlu_overrides:
         config = NLUConfig.from_dict({**config.to_dict(), **nlu_overrides})
@@ -119,8 +119,14 @@ def train_project(project: Project, models: Path, *, force: bool = False,
     print_ = fingerprint(data, config)
     target = nlu_dir(models)
     if not force and is_up_to_date(target, print_):
-        return TrainOutcome(target, print_, False, None, dialogue_retrained, stats, passages, faq)
+        return TrainOutcome(target, print_, False, dialogue_retrained, stats, passages, faq)
     from nlu import train_nlu  # imports torch: only when there is training to do
 
-    report = train_nlu(data, config, target, device=device, progress=progress)
-    return TrainOutcome(target, print_, True, report, dialogue_retrained, stats, passages, faq)
+    train_nlu(data, config, target, device=device, progress=progress)
+    return TrainOutcome(target, print_, True, dialogue_retrained, stats, passages, faq)
+
+
+def _sentence_embedder():
+    from knowledge.embedder import SentenceEmbedder
+
+    return SentenceEmbedder(DEFAULT_ENCODER)

@@ -64,7 +64,6 @@ class ProjectConfig:
     nlu: Component = field(default_factory=lambda: Component(NLU_COMPONENT))
     fallback_threshold: float = 0.3
     ambiguity_threshold: float = 0.1
-    components: list[Component] = field(default_factory=list)
     policies: list[Component] = field(default_factory=list)
 
 
@@ -125,7 +124,6 @@ def _component(item: Any, line: int, key: str, check: FileChecker, ours: tuple[s
 
 def _use_component(component: Component, config: ProjectConfig, check: FileChecker,
                    line: int, index: int) -> None:
-    config.components.append(component)
     if component.name == NLU_COMPONENT and component.options:
         config.nlu = component
         _check_nlu_options(component, check, line, index)

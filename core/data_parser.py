@@ -69,7 +69,7 @@ def _nlu_item(item: Any, line: int, key: str, data: TrainingData, check: FileChe
         return
     kind = kinds[0]
     name = spec[kind]
-    check.known_keys(spec, (kind, "examples", "metadata"), f"{key}")
+    check.known_keys(spec, (kind, "examples", "metadata"), key)
     if not isinstance(name, (str, int)) or not str(name).strip():
         check.error(spec.line_of(kind), f"{key}.{kind}", f"expected a name, got {describe(name)}")
         return
@@ -84,7 +84,7 @@ def _nlu_item(item: Any, line: int, key: str, data: TrainingData, check: FileChe
         for text, _ in examples:
             data.synonyms[text.lower()] = name
     elif kind == "regex":
-        _regex(name, examples, spec.line_of(kind), where, data, check)
+        _regex(name, examples, where, data, check)
     else:
         data.lookups.append(LookupTable(name, tuple(t for t, _ in examples),
                                         Source(check.file, spec.line_of(kind))))
@@ -142,7 +142,7 @@ def _example(marked: str, intent: str, line: int, block: Source, where: str,
     data.examples.append(Example(text, intent, spans, Source(check.file, line), block))
 
 
-def _regex(name: str, examples: list[tuple[str, int]], line: int, where: str,
+def _regex(name: str, examples: list[tuple[str, int]], where: str,
            data: TrainingData, check: FileChecker) -> None:
     for pattern, ex_line in examples:
         try:
@@ -163,16 +163,15 @@ def _story(item: Any, line: int, key: str, kind: str, test_file: bool,
     if not isinstance(name, (str, int)):
         check.error(line, f"{key}.{kind}", f"each {kind} needs a name ('- {kind}: what it does')")
         name = f"<unnamed {kind} at line {line}>"
-    label = f"{key}"
-    steps = _steps(spec.get("steps"), spec.line_of("steps"), f"{label}.steps", test_file, check)
+    steps = _steps(spec.get("steps"), spec.line_of("steps"), f"{key}.steps", test_file, check)
     if "steps" not in spec:
-        check.error(line, f"{label}.steps", "missing; a story or rule needs steps")
-    conditions = _steps(spec.get("condition"), spec.line_of("condition"), f"{label}.condition",
+        check.error(line, f"{key}.steps", "missing; a story or rule needs steps")
+    conditions = _steps(spec.get("condition"), spec.line_of("condition"), f"{key}.condition",
                         test_file, check) if kind == "rule" else ()
     flags = {}
     for flag, default in (("conversation_start", False), ("wait_for_user_input", True)):
         value = spec.get(flag, default)
-        flags[flag] = bool(value) if check.expect(value, bool, spec.line_of(flag), f"{label}.{flag}") else default
+        flags[flag] = bool(value) if check.expect(value, bool, spec.line_of(flag), f"{key}.{flag}") else default
     return Story(str(name), "test" if test_file else kind, steps, conditions,
                  flags["conversation_start"], flags["wait_for_user_input"], Source(check.file, line))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from core.training_data import Source
 
@@ -78,7 +79,7 @@ class ResponseVariation:
     custom: object = None
     source: Source | None = field(default=None, compare=False)
 
-    @property
+    @cached_property  # read on every render: parsed once
     def slot_names(self) -> list[str]:
         """Slots the text interpolates, e.g. ['order_id'] for 'order {order_id}'."""
         return SLOT_REFERENCE.findall(self.text)

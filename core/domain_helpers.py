@@ -17,7 +17,7 @@ def refer(domain: Domain, check: FileChecker, kind: str, name: Any, line: int, k
 def declare(domain: Domain, kind: str, name: str, line: int, check: FileChecker,
              key: str) -> bool:
     """Record where `name` was declared; False (and an error) if it already was."""
-    first = domain.sources.get(f"{kind}:{name}")
+    first = domain.declared_at(kind, name)
     if first:
         where = f"line {first.line}" if first.file == check.file else str(first)
         check.error(line, key, f"duplicate {kind} '{name}' (already declared at {where})")

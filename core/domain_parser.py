@@ -165,8 +165,10 @@ def _mapping(item: Any, line: int, key: str, domain: Domain,
     if mapping_type == "from_intent" and "value" not in spec:
         check.error(spec.line, f"{key}.value", "a from_intent mapping needs 'value' (what the slot is set to)")
     refer(domain, check, "entity", spec.get("entity"), spec.line_of("entity"), f"{key}.entity")
+    intents = {}
     for attr in ("intent", "not_intent"):
-        for intent in names(spec.get(attr), spec.line_of(attr), f"{key}.{attr}", check):
+        intents[attr] = names(spec.get(attr), spec.line_of(attr), f"{key}.{attr}", check)
+        for intent in intents[attr]:
             refer(domain, check, "intent", intent, spec.line_of(attr), f"{key}.{attr}")
     active_loop = requested = None
     conditions = check.sequence(spec.get("conditions"), spec.line_of("conditions"), f"{key}.conditions")
@@ -181,8 +183,7 @@ def _mapping(item: Any, line: int, key: str, domain: Domain,
              f"{ckey}.requested_slot")
     return SlotMapping(
         str(mapping_type), spec.get("entity"), spec.get("value"),
-        names(spec.get("intent"), spec.line, f"{key}.intent", check),
-        names(spec.get("not_intent"), spec.line, f"{key}.not_intent", check),
+        intents["intent"], intents["not_intent"],
         spec.get("role"), spec.get("group"), active_loop, requested, Source(check.file, spec.line),
     )
 

@@ -45,7 +45,3 @@ class Message:
     entities: tuple[Entity, ...] = ()
     language: str = "en"
     meta: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def intent_name(self) -> str:
-        return self.intent.name

@@ -43,6 +43,14 @@ class Project:
         return [p for p in self.problems if p.severity == "error"]
 
 
+STATE_DIR = ".switchboard"  # what running assistants write: conversations, the handoff queue
+
+
+def state_path(root: Path, name: str) -> Path:
+    """A file under the project's state folder, e.g. `state_path(root, "handoffs.sqlite")`."""
+    return Path(root) / STATE_DIR / name
+
+
 def load_project(root: Path, *, strict: bool = True) -> Project:
     """Load and validate the project in `root`; with `strict`, raise if anything is wrong."""
     root = Path(root)

@@ -108,11 +108,6 @@ class TrainingData:
     rules: list[Story] = field(default_factory=list)
 
     @property
-    def intents(self) -> list[str]:
-        """Intents in order of first appearance (retrieval intents collapsed to the base)."""
-        return list(dict.fromkeys(e.retrieval_intent[0] for e in self.examples))
-
-    @property
     def entity_types(self) -> list[str]:
         return list(dict.fromkeys(s.entity for e in self.examples for s in e.entities))
 

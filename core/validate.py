@@ -27,6 +27,15 @@ class CrossChecker:
         self.domain = domain
         self.domain_file = domain_file
         self.problems: list[Problem] = []
+        self._names = {  # the domain is complete here: built once, not per reference
+            "intent": [*domain.intents, *DEFAULT_INTENTS],
+            "entity": list(domain.entities),
+            "slot": [*domain.slots, *BUILTIN_SLOTS],
+            "form": list(domain.forms),
+            "response": list(domain.responses),
+            "action": domain.action_names,
+        }
+        self._sets = {kind: set(names) for kind, names in self._names.items()}
 
     def error(self, source: Source | None, key: str, message: str) -> None:
         where = source or Source(self.domain_file, 0)
@@ -36,23 +45,17 @@ class CrossChecker:
         where = source or Source(self.domain_file, 0)
         self.problems.append(Problem(where.file, where.line, key, message, "warning"))
 
-    def valid_names(self, kind: str) -> list[str]:
-        domain = self.domain
-        return {
-            "intent": [*domain.intents, *DEFAULT_INTENTS],
-            "entity": domain.entities,
-            "slot": [*domain.slots, *BUILTIN_SLOTS],
-            "form": list(domain.forms),
-            "response": list(domain.responses),
-            "action": domain.action_names,
-        }[kind]
-
     def known(self, kind: str, name: str, source: Source | None, key: str, owner: str = "",
               valid: Iterable[str] | None = None) -> bool:
         """True if `name` is declared; else an 'unknown …' error (unless its section is broken)."""
-        valid = list(self.valid_names(kind) if valid is None else valid)
-        if name in valid:
-            return True
+        if valid is None:
+            if name in self._sets[kind]:
+                return True
+            valid = self._names[kind]
+        else:
+            valid = list(valid)
+            if name in valid:
+                return True
         if SECTIONS.get(kind) in self.domain.broken_sections:
             return False
         section = "actions' or 'responses" if kind == "action" else SECTIONS.get(kind, kind)

@@ -43,6 +43,8 @@ class ActionRunner:
     selector: object = None  # knowledge.selector.ResponseSelector, when there are retrieval intents
 
     def __post_init__(self) -> None:
+        self.retrieval_actions = set(self.domain.retrieval_actions)  # `utter_faq`…
+        self.faq_bases = {a[len("utter_"):] for a in self.retrieval_actions}  # `faq`…
         self.builtins = {
             "action_default_fallback": self.fallback,
             "action_handoff": self.handoff,
@@ -62,7 +64,7 @@ class ActionRunner:
             return [event] if event else []
         if name in domain.forms:
             return run_form(domain.forms[name], tracker, domain, self.rng)
-        if name in domain.retrieval_actions:
+        if name in self.retrieval_actions:
             return self.retrieval_response(name, tracker)
         builtin = self.builtins.get(name)
         if builtin:
@@ -86,9 +88,8 @@ class ActionRunner:
         buttons = ()
         user = tracker.latest_message
         if user is not None and not user.message.meta.get("foreign"):  # intents of another language
-            faq_bases = {a[len("utter_"):] for a in self.domain.retrieval_actions}
             top = [s for s in user.message.intent_ranking
-                   if s.name not in NOT_OFFERED and s.name not in faq_bases][:2]
+                   if s.name not in NOT_OFFERED and s.name not in self.faq_bases][:2]
             buttons = tuple((_humanize(s.name), f"/{s.name}") for s in top)
         did_you_mean = DID_YOU_MEAN.get(_language(tracker) or "en", DID_YOU_MEAN["en"])
         return [BotUttered(text=text + (did_you_mean if buttons else ""), buttons=buttons,

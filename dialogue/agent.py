@@ -307,14 +307,14 @@ class Agent:
     def load(cls, project_dir: Path, models: Path, seed: int | None = None,
              queue: HandoffQueue | None = None, store: TrackerStore | None = None) -> "Agent":
         from assistant.train import dialogue_dir, nlu_config, nlu_dir
-        from core.project import load_project
+        from core.project import load_project, state_path
         from dialogue.registry import load_project_actions
         from nlu import NLUParser
 
         project = load_project(project_dir)
         load_project_actions(project_dir)
         policies = PolicyEnsemble.load(dialogue_dir(models))
-        queue = queue or HandoffQueue(project_dir / ".switchboard" / "handoffs.sqlite")
+        queue = queue or HandoffQueue(state_path(project_dir, "handoffs.sqlite"))
         parser = NLUParser.load(nlu_dir(models), quantize=nlu_config(project.config).quantize)
         answerer, selector = load_retrieval(project, models)
         return cls(project, parser, policies, queue, seed, answerer, selector, store)

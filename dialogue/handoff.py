@@ -80,9 +80,12 @@ class HandoffQueue:
         self.db.commit()
         return Ticket(cursor.lastrowid, tracker.sender_id, now, "open", reason, summary, transcript)
 
-    def list(self, status: str | None = "open") -> list[Ticket]:
-        where = "WHERE status = ?" if status else ""
-        rows = self.db.execute(f"{COLUMNS} {where} ORDER BY id", (status,) if status else ()).fetchall()
+    def list(self, status: str | None = "open", sender_id: str | None = None) -> list[Ticket]:
+        """Tickets with this status (None: any), of one conversation if `sender_id` is given."""
+        filters = {"status": status, "sender_id": sender_id}
+        where = " AND ".join(f"{column} = ?" for column, value in filters.items() if value)
+        values = tuple(value for value in filters.values() if value)
+        rows = self.db.execute(f"{COLUMNS} {'WHERE ' + where if where else ''} ORDER BY id", values).fetchall()
         return [_ticket(r) for r in rows]
 
     def get(self, ticket_id: int) -> Ticket | None:

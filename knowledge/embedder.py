@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from nlu.encoder import load_tokenizer, resolve_encoder
+from nlu.config import DEFAULT_ENCODER
 
 
 class SentenceEmbedder:
-    def __init__(self, name_or_path: str = "all-MiniLM-L6-v2", max_length: int = 256):
+    def __init__(self, name_or_path: str = DEFAULT_ENCODER, max_length: int = 256):
         import torch
         from transformers import AutoModel
 

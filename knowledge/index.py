@@ -13,11 +13,11 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from core.artifact_meta import is_up_to_date
-
 import numpy as np
 
+from core.artifact_meta import is_up_to_date, read_meta
 from knowledge.chunks import Passage
+from nlu.config import DEFAULT_ENCODER
 
 FORMAT_VERSION = 1
 LEXICAL_WEIGHT = 0.1
@@ -44,7 +44,7 @@ def fingerprint(passages: list[Passage], encoder: str) -> str:
 
 class KnowledgeIndex:
     def __init__(self, passages: list[Passage], embeddings: np.ndarray, embedder=None,
-                 encoder: str = "all-MiniLM-L6-v2"):
+                 encoder: str = DEFAULT_ENCODER):
         self.passages = passages
         self.embeddings = embeddings
         self.embedder = embedder
@@ -83,11 +83,8 @@ class KnowledgeIndex:
 
     @classmethod
     def load(cls, target: Path, embedder=None) -> "KnowledgeIndex | None":
-        meta_path = target / "metadata.json"
-        if not meta_path.exists():
-            return None
-        meta = json.loads(meta_path.read_text())
-        if meta.get("format_version") != FORMAT_VERSION:
+        meta = read_meta(target)
+        if meta is None or meta.get("format_version") != FORMAT_VERSION:
             return None
         passages = [Passage(**p) for p in json.loads((target / "passages.json").read_text())]
         return cls(passages, np.load(target / "embeddings.npy"), embedder, meta["encoder"])

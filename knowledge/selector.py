@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.artifact_meta import is_up_to_date
+from core.artifact_meta import is_up_to_date, read_meta
 
 import numpy as np
 
@@ -96,11 +96,8 @@ class ResponseSelector:
 
     @classmethod
     def load(cls, target: Path, embedder=None) -> "ResponseSelector | None":
-        try:
-            meta = json.loads((target / "metadata.json").read_text())
-        except (OSError, ValueError):
-            return None
-        if meta.get("format_version") != FORMAT_VERSION:
+        meta = read_meta(target)
+        if meta is None or meta.get("format_version") != FORMAT_VERSION:
             return None
         data = json.loads((target / "examples.json").read_text())
         return cls(data["texts"], data["intents"], np.load(target / "vectors.npy"), embedder)

@@ -71,7 +71,8 @@ class PolicyEnsemble:
     stats: dict = field(default_factory=dict)
 
     @classmethod
-    def train(cls, project: Project) -> "PolicyEnsemble":
+    def train(cls, project: Project, fingerprint: str | None = None) -> "PolicyEnsemble":
+        """Train every policy; `fingerprint` if the caller already computed it."""
         config, data, domain = project.config, project.data, project.domain
         started = time.perf_counter()
         ensemble = cls(
@@ -80,7 +81,7 @@ class PolicyEnsemble:
                         epochs=int(_option(config, "MLPolicy", "epochs", 1000))),
             core_threshold=float(_option(config, "RulePolicy", "core_fallback_threshold",
                                          DEFAULT_CORE_THRESHOLD)),
-            fingerprint=dialogue_fingerprint(project),
+            fingerprint=fingerprint or dialogue_fingerprint(project),
         )
         ensemble.rules.train(data.rules, domain)
         ensemble.memo.train(data.stories, domain)

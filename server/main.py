@@ -16,6 +16,7 @@ from pathlib import Path
 
 
 def app_factory():
+    from core.project import state_path
     from core.stores import SQLiteStore
     from nlu.batcher import BatchingParser
     from dialogue.agent import Agent
@@ -23,7 +24,7 @@ def app_factory():
 
     project = Path(os.environ.get("SWITCHBOARD_PROJECT", "."))
     models = Path(os.environ.get("SWITCHBOARD_MODELS", project / "models"))
-    where = os.environ.get("SWITCHBOARD_STORE", str(project / ".switchboard" / "conversations.sqlite"))
+    where = os.environ.get("SWITCHBOARD_STORE", str(state_path(project, "conversations.sqlite")))
     mask = os.environ.get("SWITCHBOARD_MASK_PII", "") in ("1", "true", "yes")
     if where.startswith("redis://"):
         from core.redis_store import RedisStore
