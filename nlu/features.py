@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import torch
@@ -52,9 +52,8 @@ def encode_examples(tokenizer: "PreTrainedTokenizerFast", examples: Sequence[Exa
     out = []
     for ex, enc in zip(examples, encode_texts(tokenizer, [e.text for e in examples], max_length)):
         tags = word_tags(enc.words, ex.entities)
-        out.append(Encoded(enc.input_ids, enc.words, enc.kept, enc.word_pos,
-                           intent_ids.get(ex.intent, -1),
-                           tuple(tag_ids.get(tags[w], 0) for w in enc.kept)))
+        out.append(replace(enc, intent=intent_ids.get(ex.intent, -1),
+                           tags=tuple(tag_ids.get(tags[w], 0) for w in enc.kept)))
     return out
 
 

@@ -32,7 +32,7 @@ class MemoizationPolicy:
         for story in stories:
             for tracker in story_trackers(story, domain):
                 for states, action in training_pairs(tracker, domain):
-                    for length in range(2, self.max_history + 1):
+                    for length in range(2, min(self.max_history, len(states)) + 1):
                         self._remember(self._key(states, length), action)
                     self._remember(self._key(states, self.max_history, pad=True), action)
 
