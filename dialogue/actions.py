@@ -114,7 +114,7 @@ class ActionRunner:
         return [BotUttered(text=event.text, buttons=event.buttons, response=response, custom=custom)]
 
     def refuse(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
-        log.warning("refused a message (%s)", chosen.reason)
+        log.info("refused a message (%s)", chosen.reason)  # expected behaviour, not a fault
         event = render_event(self.domain, "utter_refuse", tracker.slots, self.rng, _language(tracker))
         return [event or BotUttered(text=REFUSAL_TEXT, response="action_refuse")]
 

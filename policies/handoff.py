@@ -25,21 +25,25 @@ NLU_FALLBACK = "nlu_fallback"
 
 
 def misunderstood_in_a_row(tracker: Tracker, skip_latest: bool = False) -> int:
-    """How many of the latest user messages, counting back, the bot could not understand:
-    NLU said `nlu_fallback`, or the turn ended in the core fallback. `skip_latest` leaves
-    out the message being answered now. Reads back only as far as the run goes."""
-    count, fell_back, skipping = 0, False, skip_latest
+    """How many of the latest user messages, counting back, the bot could not understand.
+
+    An earlier message counts when its turn ended in the fallback (the bot asked to
+    rephrase), not when NLU was unsure but the bot still answered it (from the knowledge
+    base, or by refusing an injection). The message being answered now counts when NLU
+    said `nlu_fallback`; `skip_latest` leaves it out. Reads back only as far as the run goes."""
+    count, fell_back, latest = 0, False, True
     for event in tracker.latest_first():
         if isinstance(event, ActionExecuted) and event.action == FALLBACK:
             fell_back = True
         elif isinstance(event, UserUttered):
-            if skipping:
-                skipping = False
-            elif fell_back or event.intent == NLU_FALLBACK:
+            unanswered = latest and tracker.is_new_user_turn and event.intent == NLU_FALLBACK
+            if latest and skip_latest:
+                pass
+            elif fell_back or unanswered:
                 count += 1
             else:
                 break
-            fell_back = False
+            latest, fell_back = False, False
     return count
 
 
