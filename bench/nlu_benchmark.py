@@ -45,6 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--latency-messages", type=int, default=300)
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads for latency")
+    p.add_argument("--intent-pooling", default="cls", choices=("cls", "mean"))
     p.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--quantize", action="store_true",
                    help="also score and time the CPU parser with int8 FFN layers and int8 everywhere")
@@ -105,7 +106,7 @@ def run_joint(args: argparse.Namespace, train: list[SeqExample], dev: list[SeqEx
                        learning_rate=args.lr, head_learning_rate=args.head_lr,
                        use_crf=args.crf, seed=args.seed, patience=args.patience,
                        freeze_embeddings=args.freeze_embeddings,
-                       time_budget_s=None, ranking_size=3)
+                       intent_pooling=args.intent_pooling, time_budget_s=None, ranking_size=3)
     t0 = time.perf_counter()
     report = train_nlu(to_training_data(train), config, model_dir, device=args.device,
                        dev_data=to_training_data(dev))

@@ -156,7 +156,8 @@ def load_artifact(model_dir: Path, device: str = "cpu") -> Artifact:
     labels = Labels(tuple(meta["intents"]), tuple(meta["tags"]))
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir / "tokenizer"), local_files_only=True)
     encoder = encoder_from_config(model_dir / "encoder")
-    model = JointModel(encoder, len(labels.intents), len(labels.tags), config.dropout, config.use_crf)
+    model = JointModel(encoder, len(labels.intents), len(labels.tags), config.dropout, config.use_crf,
+                       config.intent_pooling)
     model.load_state_dict(load_file(str(model_dir / "model.safetensors")), strict=True)
     model.to(device).eval()
     patterns = json.loads((model_dir / "patterns.json").read_text("utf-8"))

@@ -31,6 +31,9 @@ class NLUConfig:
     max_length: int = 128  # word pieces; longer messages are truncated
     dropout: float = 0.1
     use_crf: bool = True
+    # What the intent head reads: "cls" ([CLS]) or "mean" (of the word pieces, how sentence
+    # encoders such as MiniLM were trained). Measured in BENCHMARKS.md: within noise on intents.
+    intent_pooling: str = "cls"
     freeze_embeddings: bool = True  # word-piece embeddings fixed: ~1/3 faster on CPU
     balance_classes: bool = True  # inverse-sqrt-frequency intent loss weights
     seed: int = 42
@@ -90,7 +93,8 @@ _FLOATS = {"learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio"
 _OPT_INTS = {"max_steps", "num_threads"}
 _BOOLS = {"use_crf", "balance_classes", "freeze_embeddings"}
 QUANTIZE_MODES = ("none", "ffn", "all")
-_STRS = {"encoder", "language", "device"}
+_STRS = {"encoder", "language", "device", "intent_pooling"}
+INTENT_POOLINGS = ("cls", "mean")
 
 
 def _type_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
@@ -131,6 +135,8 @@ def _range_problems(cfg: NLUConfig) -> list[tuple[str, str]]:
         ("max_steps", cfg.max_steps is None or cfg.max_steps >= 1, "must be >= 1"),
         ("num_threads", cfg.num_threads is None or cfg.num_threads >= 1, "must be >= 1"),
         ("ranking_size", cfg.ranking_size >= 1, "must be >= 1"),
+        ("intent_pooling", cfg.intent_pooling in INTENT_POOLINGS,
+         f"must be one of {', '.join(INTENT_POOLINGS)}"),
         ("device", cfg.device == "auto" or cfg.device.split(":")[0] in ("cpu", "cuda", "mps"),
          "must be cpu, cuda, cuda:N, mps or auto"),
     ]

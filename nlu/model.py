@@ -1,4 +1,7 @@
-"""The joint model: one encoder, an intent head on [CLS], a BIO tag head per word.
+"""The joint model: one encoder, an intent head on the pooled message, a BIO tag head per word.
+
+The intent head reads [CLS] (`intent_pooling: cls`) or the mean of all word pieces
+(`mean`, how sentence-transformers such as the default MiniLM were trained).
 
 Shapes: B = batch, T = word pieces, W = words, H = hidden size, I = intents,
 K = BIO tags. Each word is represented by its first word piece (`word_pos`).
@@ -36,8 +39,9 @@ class JointModel(nn.Module):
     """Encoder + intent classifier + tag classifier (+ optional CRF)."""
 
     def __init__(self, encoder: nn.Module, num_intents: int, num_tags: int,
-                 dropout: float, use_crf: bool) -> None:
+                 dropout: float, use_crf: bool, intent_pooling: str) -> None:
         super().__init__()
+        self.intent_pooling = intent_pooling
         hidden = encoder.config.hidden_size
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
@@ -51,10 +55,17 @@ class JointModel(nn.Module):
             input_ids=batch.input_ids, attention_mask=batch.attention_mask
         ).last_hidden_state  # [B, T, H]
         hidden = self.dropout(hidden)
-        intent_logits = self.intent_head(hidden[:, 0])  # [B, H] -> [B, I]
+        intent_logits = self.intent_head(self._pool(hidden, batch.attention_mask))  # [B, I]
         index = batch.word_pos.unsqueeze(2).expand(-1, -1, hidden.size(2))  # [B, W, H]
         words = hidden.gather(1, index)  # [B, W, H]
         return intent_logits, self.tag_head(words)  # [B, W, K]
+
+    def _pool(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """[B, T, H] -> [B, H]: [CLS], or the mean over real (unpadded) word pieces."""
+        if self.intent_pooling == "cls":
+            return hidden[:, 0]
+        mask = attention_mask.unsqueeze(2).to(hidden.dtype)  # [B, T, 1]
+        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
 
     def loss(self, batch: Batch, intent_weights: torch.Tensor | None) -> torch.Tensor:
         """Intent cross-entropy + tag loss (CRF NLL or cross-entropy), both per-token means."""

@@ -76,7 +76,8 @@ def train_nlu(data: TrainingData, config: NLUConfig, out_dir: Path,
     labels = Labels.from_examples(data.examples)
     tokenizer = load_tokenizer(config.encoder)
     model = JointModel(load_encoder(config.encoder, config.dropout), len(labels.intents),
-                       len(labels.tags), config.dropout, config.use_crf).to(dev_device)
+                       len(labels.tags), config.dropout, config.use_crf,
+                       config.intent_pooling).to(dev_device)
     if config.freeze_embeddings:
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
     train_items = encode_examples(tokenizer, train_ex, labels, config.max_length)

@@ -28,6 +28,7 @@ def test_all_problems_reported_together() -> None:
 
 
 @pytest.mark.parametrize("bad", [{"epochs": 0}, {"dev_fraction": 1.0}, {"device": "tpu"},
+                                 {"intent_pooling": "max"}, {"intent_pooling": 1},
                                  {"batch_size": True}, {"time_budget_s": -1}])
 def test_bad_values_rejected(bad: dict) -> None:
     with pytest.raises(NLUConfigError, match=next(iter(bad))):

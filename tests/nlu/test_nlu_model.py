@@ -185,3 +185,34 @@ def test_quantize_modes_pick_the_int8_layers(trained_dir: Path, tiny_data) -> No
     fp32 = NLUParser.load(trained_dir, quantize="none").parse_batch(texts)
     ffn = NLUParser.load(trained_dir).parse_batch(texts)  # the default
     assert [m.intent.name for m in ffn] == [m.intent.name for m in fp32]
+
+
+@pytest.mark.parametrize("pooling", ["cls", "mean"])
+def test_intent_pooling_ignores_padding(tiny_encoder_dir: Path, pooling: str) -> None:
+    import torch
+
+    from nlu.encoder import load_encoder, load_tokenizer
+    from nlu.features import collate, encode_texts
+    from nlu.model import JointModel
+
+    torch.manual_seed(0)
+    model = JointModel(load_encoder(str(tiny_encoder_dir), 0.0), 3, 5, 0.0, True, pooling).eval()
+    items = encode_texts(load_tokenizer(str(tiny_encoder_dir)),
+                         ["bye", "book a flight to berlin in red"], 32)
+    with torch.no_grad():
+        together = model(collate(items, 0, with_labels=False))[0]  # "bye" padded to 9 pieces
+        alone = [model(collate([it], 0, with_labels=False))[0][0] for it in items]
+    assert torch.allclose(together, torch.stack(alone), atol=1e-5)
+
+
+def test_mean_pooled_model_trains_and_reloads_as_mean(tiny_data: TrainingData, tiny_config,
+                                                       tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from nlu.trainer import train_nlu
+
+    train_nlu(tiny_data, replace(tiny_config, intent_pooling="mean"), tmp_path / "m", progress=False)
+    parser = NLUParser.load(tmp_path / "m")
+    assert parser.artifact.model.intent_pooling == "mean"
+    for ex in TINY_EXAMPLES:
+        assert parser.parse(ex.text).intent.name == ex.intent, ex.text
