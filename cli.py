@@ -66,7 +66,7 @@ def print_problems(problems: list[Problem]) -> None:
 @PROJECT_OPTION
 def validate(project: Path) -> None:
     """Check the project's YAML and report every problem at once."""
-    from core.project import load_project
+    from project.loader import load_project
 
     from dialogue.registry import unregistered_actions
 
@@ -107,7 +107,7 @@ MODELS_OPTION = click.option(
 def train(project: Path, models: Path | None, force: bool, device: str | None) -> None:
     """Validate, then train the NLU into models/ (skipped when nothing it reads changed)."""
     from assistant.train import train_project
-    from core.project import load_project
+    from project.loader import load_project
 
     from dialogue.registry import unregistered_actions
 
@@ -176,7 +176,7 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
     from dialogue.agent import Agent  # noqa: F401  (fail fast on import problems)
 
     from assistant.train import nlu_dir
-    from core.project import state_path
+    from project.loader import state_path
     from nlu import read_metadata
 
     models = models_dir(project, models)
@@ -213,9 +213,9 @@ def export_conversation(project: Path, store: Path | None, sender_id: str) -> No
     import json
     from dataclasses import asdict
 
-    from core.project import state_path
-    from core.stores import SQLiteStore
-    from dialogue.handoff import HandoffQueue
+    from project.loader import state_path
+    from stores.sqlite import SQLiteStore
+    from stores.handoffs import HandoffQueue
 
     events = SQLiteStore(store or state_path(project, "conversations.sqlite")).load(sender_id)
     tickets = [asdict(t) for t in HandoffQueue(state_path(project, "handoffs.sqlite")).list(None, sender_id)]
@@ -232,9 +232,9 @@ def export_conversation(project: Path, store: Path | None, sender_id: str) -> No
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete_conversation(project: Path, store: Path | None, sender_id: str, yes: bool) -> None:
     """Delete every stored event and handoff ticket of SENDER_ID."""
-    from core.project import state_path
-    from core.stores import SQLiteStore
-    from dialogue.handoff import HandoffQueue
+    from project.loader import state_path
+    from stores.sqlite import SQLiteStore
+    from stores.handoffs import HandoffQueue
 
     if not yes and sys.stdin.isatty():
         click.confirm(f"Delete all conversations of '{sender_id}'?", abort=True)

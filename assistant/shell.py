@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from dialogue.agent import Agent, TurnResult
+from assistant.loading import load_agent
+from dialogue.agent import TurnResult
 
 SENDER = "shell"
 COMMANDS = "/restart starts over, /tracker shows the conversation's events, " \
@@ -61,7 +62,7 @@ def print_turn(result: TurnResult, debug: bool) -> None:
 
 def run_shell(project: Path, models: Path, debug: bool = False) -> None:
     interactive = sys.stdin.isatty()
-    agent = Agent.load(project, models)
+    agent = load_agent(project, models)
     if interactive:
         click.echo(f"Switchboard shell ({COMMANDS}).")
     while True:

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import click
 
-from dialogue.agent import Agent
-from dialogue.handoff import HandoffQueue
+from assistant.loading import load_agent
+from stores.handoffs import HandoffQueue
 from dialogue.story_test import run_story_tests
 
 
 def run_and_print(project: Path, models: Path) -> bool:
-    agent = Agent.load(project, models, seed=0, queue=HandoffQueue())  # tests never touch the real queue
+    agent = load_agent(project, models, seed=0, queue=HandoffQueue())  # tests never touch the real queue
     stories = agent.project.tests.stories
     if not stories:
         click.secho(f"No test stories in {project / 'tests'}.", fg="yellow")

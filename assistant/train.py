@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from core.config import ProjectConfig
-from core.project import Project
+from project.config import ProjectConfig
+from project.loader import Project
 from nlu import NLUConfig, fingerprint, is_up_to_date
 from nlu.config import DEFAULT_ENCODER
 
@@ -33,7 +33,7 @@ class TrainOutcome:
 
 
 def nlu_config(config: ProjectConfig) -> NLUConfig:
-    """The project's JointBERT options (validated by `core.config`), plus its language."""
+    """The project's JointBERT options (validated by `project.config`), plus its language."""
     options = dict(config.nlu.options)
     options.setdefault("language", config.language)
     return NLUConfig.from_dict(options)

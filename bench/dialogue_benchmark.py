@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from core.project import load_project  # noqa: E402
+from project.loader import load_project  # noqa: E402
 from core.tracker import Tracker  # noqa: E402
 from policies.ensemble import PolicyEnsemble  # noqa: E402
 from policies.memoization import MemoizationPolicy  # noqa: E402

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from core.project import load_project  # noqa: E402
+from project.loader import load_project  # noqa: E402
 from knowledge.embedder import SentenceEmbedder  # noqa: E402
 from knowledge.selector import ResponseSelector, retrieval_examples  # noqa: E402
 

@@ -11,7 +11,7 @@ import click
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from policies.frustration import frustration  # noqa: E402
+from nlu.frustration import frustration  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 # frustration.yml was used while writing the lexicon; the holdout file never was.

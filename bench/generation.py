@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from core.project import load_project  # noqa: E402
+from project.loader import load_project  # noqa: E402
 from knowledge.chunks import load_passages  # noqa: E402
 from knowledge.embedder import SentenceEmbedder  # noqa: E402
 from knowledge.index import KnowledgeIndex  # noqa: E402

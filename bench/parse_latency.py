@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from core.project import load_project  # noqa: E402
+from project.loader import load_project  # noqa: E402
 from core.training_data import Example  # noqa: E402
 
 

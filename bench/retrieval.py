@@ -34,7 +34,7 @@ def recall(index, questions, k: int) -> float:
 @click.command()
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 def main(project: Path) -> None:
-    from core.project import load_project
+    from project.loader import load_project
 
     folder = project / (load_project(project).domain.generation.knowledge or "data/knowledge")
     passages = load_passages(folder, project)

@@ -1,6 +1,6 @@
 """The typed `Domain`: what the assistant knows about (intents, entities, slots),
 what it can say (responses) and do (actions, forms), and our own handoff and
-generation settings. Built by `core.domain_parser.parse_domain`.
+generation settings. Built by `project.domain_parser.parse_domain`.
 """
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ class UserUttered(Event):
 
     name: ClassVar[str] = "user"
     message: Message = None  # type: ignore[assignment]
-    frustration: float = 0.0  # 0..1, from policies.frustration
+    frustration: float = 0.0  # 0..1, from nlu.frustration
 
     @property
     def intent(self) -> str:

@@ -16,9 +16,9 @@ from core.domain import Domain
 from core.events import ActiveLoop, BotUttered, Event, Handoff, Restarted, SlotSet
 from core.tracker import ACTION_LISTEN, Tracker
 from dialogue.forms import Rejected, run_form
-from dialogue.handoff import HandoffQueue
+from stores.handoffs import HandoffQueue
 from dialogue.registry import ACTIONS
-from policies.prediction import Prediction
+from core.prediction import Prediction
 from responses.templates import render_event
 
 log = logging.getLogger("switchboard.actions")

@@ -21,24 +21,24 @@ from pathlib import Path
 from typing import Iterator
 
 from core.domain import Domain
-from core.language import detect
+from nlu.language import detect
 from core.events import (
     ActionExecuted, BotUttered, Event, HandoffReleased, Restarted, SessionStarted, SlotSet,
     UserUttered,
 )
 from core.message import Entity, IntentScore, Message
-from core.project import Project
-from core.stores import InMemoryStore, TrackerStore
+from project.loader import Project
+from stores.sqlite import InMemoryStore, TrackerStore
 from core.tracker import ACTION_LISTEN, Tracker
 from dialogue.actions import ActionRunner
 from dialogue.forms import Rejected
-from dialogue.gibberish import is_gibberish, known_words
-from dialogue.handoff import HandoffQueue
+from nlu.gibberish import is_gibberish, known_words
+from stores.handoffs import HandoffQueue
 from dialogue.slot_filling import fill_on_user_turn
 from policies.ensemble import PolicyEnsemble
-from policies.frustration import frustration
+from nlu.frustration import frustration
 from policies.handoff import NLU_FALLBACK
-from policies.prediction import Prediction
+from core.prediction import Prediction
 
 MAX_ACTIONS_PER_TURN = 10
 TRACKER_CACHE = 10_000  # conversations kept in memory per process
@@ -302,42 +302,3 @@ class Agent:
             self.queue.release(int(ticket), agent)
         self._append(sender_id, HandoffReleased(agent=agent))
         return True
-
-    @classmethod
-    def load(cls, project_dir: Path, models: Path, seed: int | None = None,
-             queue: HandoffQueue | None = None, store: TrackerStore | None = None) -> "Agent":
-        from assistant.train import dialogue_dir, nlu_config, nlu_dir
-        from core.project import load_project, state_path
-        from dialogue.registry import load_project_actions
-        from nlu import NLUParser
-
-        project = load_project(project_dir)
-        load_project_actions(project_dir)
-        policies = PolicyEnsemble.load(dialogue_dir(models))
-        queue = queue or HandoffQueue(state_path(project_dir, "handoffs.sqlite"))
-        parser = NLUParser.load(nlu_dir(models), quantize=nlu_config(project.config).quantize)
-        answerer, selector = load_retrieval(project, models)
-        return cls(project, parser, policies, queue, seed, answerer, selector, store)
-
-
-def load_retrieval(project: Project, models: Path):
-    """(grounded answerer over `models/knowledge`, FAQ response selector), each None when
-    the project has no knowledge base / no retrieval intents; one sentence encoder serves both."""
-    from assistant.train import knowledge_dir, selector_dir
-    from knowledge.embedder import SentenceEmbedder
-    from knowledge.index import KnowledgeIndex
-    from knowledge.selector import ResponseSelector
-    from responses.grounded import GroundedAnswerer
-
-    index = KnowledgeIndex.load(knowledge_dir(models))
-    selector = ResponseSelector.load(selector_dir(models)) if project.domain.retrieval_actions else None
-    if (index is None or not index.passages) and selector is None:
-        return None, None
-    embedder = SentenceEmbedder()
-    answerer = None
-    if index is not None and index.passages:
-        index.embedder = embedder
-        answerer = GroundedAnswerer(index, project.domain.generation)
-    if selector is not None:
-        selector.embedder = embedder
-    return answerer, selector

@@ -3,6 +3,6 @@
     rules (data/rules.yml)  ->  memoised stories  ->  ML policy  ->  fallback
     handoff triggers (asked for a human, repeated fallback, frustration) sit above them all.
 """
-from policies.prediction import Prediction, choose
+from core.prediction import Prediction, choose
 
 __all__ = ["Prediction", "choose"]

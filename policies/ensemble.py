@@ -15,15 +15,15 @@ from pathlib import Path
 
 from core.artifact_meta import is_up_to_date, read_meta
 
-from core.config import ProjectConfig
+from project.config import ProjectConfig
 from core.domain import Domain
 from core.errors import SwitchboardError
-from core.project import Project
+from project.loader import Project
 from core.tracker import Tracker
 from policies.handoff import GuardrailPolicy, HandoffPolicy, NLUFallbackPolicy
 from policies.memoization import MemoizationPolicy
 from policies.ml import MLPolicy
-from policies.prediction import Prediction, choose
+from core.prediction import Prediction, choose
 from policies.rules import RulePolicy
 
 FORMAT_VERSION = 1

@@ -6,7 +6,7 @@ message when:
   * it is the `handoff.fallbacks_before_handoff`-th message in a row the bot could not
     understand (NLU fallback, or a turn that ended in the core fallback);
   * it is the `handoff.frustrated_messages_before_handoff`-th frustrated message in a row
-    (frustration ≥ `handoff.frustration_threshold`, see policies.frustration).
+    (frustration ≥ `handoff.frustration_threshold`, see nlu.frustration).
 `NLUFallbackPolicy` answers `nlu_fallback` (low NLU confidence) with
 `action_default_fallback`: ask to rephrase, offering the top two intents.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from core.domain import Domain
 from core.events import ActionExecuted, UserUttered
 from core.tracker import Tracker
-from policies.prediction import Prediction
+from core.prediction import Prediction
 
 HANDOFF = "action_handoff"
 FALLBACK = "action_default_fallback"
@@ -102,7 +102,7 @@ class GuardrailPolicy:
     name = "guardrail"
 
     def predict(self, tracker: Tracker, domain: Domain) -> Prediction | None:
-        from responses.guardrails import injection_reason
+        from nlu.injection import injection_reason
 
         user = tracker.latest_message
         if user is None or not tracker.is_new_user_turn:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from core.domain import Domain
 from core.tracker import Tracker
-from policies.prediction import Prediction
+from core.prediction import Prediction
 from policies.states import State, history, story_trackers, training_pairs
 
 CONFLICT = "<conflict>"

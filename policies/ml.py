@@ -13,7 +13,7 @@ import numpy as np
 
 from core.domain import Domain
 from core.tracker import Tracker
-from policies.prediction import Prediction
+from core.prediction import Prediction
 from policies.states import State, history, story_trackers, training_pairs
 
 

@@ -18,7 +18,7 @@ from core.domain import Domain
 from core.events import ActionExecuted, ActiveLoop, Restarted, SessionStarted, SlotSet, UserUttered
 from core.tracker import ACTION_LISTEN, Tracker
 from core.training_data import Story, StoryStep
-from policies.prediction import Prediction
+from core.prediction import Prediction
 
 
 @dataclass(frozen=True)

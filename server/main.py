@@ -16,10 +16,10 @@ from pathlib import Path
 
 
 def app_factory():
-    from core.project import state_path
-    from core.stores import SQLiteStore
+    from project.loader import state_path
+    from stores.sqlite import SQLiteStore
     from nlu.batcher import BatchingParser
-    from dialogue.agent import Agent
+    from assistant.loading import load_agent
     from server.app import create_app
 
     project = Path(os.environ.get("SWITCHBOARD_PROJECT", "."))
@@ -27,15 +27,15 @@ def app_factory():
     where = os.environ.get("SWITCHBOARD_STORE", str(state_path(project, "conversations.sqlite")))
     mask = os.environ.get("SWITCHBOARD_MASK_PII", "") in ("1", "true", "yes")
     if where.startswith("redis://"):
-        from core.redis_store import RedisStore
+        from stores.redis_store import RedisStore
 
         store = RedisStore(where, mask_pii=mask)
     elif where.startswith(("postgresql://", "postgres://")):
-        from core.postgres_store import PostgresStore
+        from stores.postgres_store import PostgresStore
 
         store = PostgresStore(where, mask_pii=mask)
     else:
         store = SQLiteStore(Path(where), mask_pii=mask)
-    agent = Agent.load(project, models, store=store)
+    agent = load_agent(project, models, store=store)
     agent.parser = BatchingParser(agent.parser)  # concurrent requests share forward passes
     return create_app(agent, token=os.environ.get("SWITCHBOARD_TOKEN") or None)

@@ -10,7 +10,7 @@ from tests.support import ROOT, KeywordParser
 
 @pytest.fixture(scope="session")
 def example():
-    from core.project import load_project
+    from project.loader import load_project
     from dialogue.registry import load_project_actions
     from policies.ensemble import PolicyEnsemble
 
@@ -39,7 +39,7 @@ def returns_log(tmp_path, monkeypatch):
 @pytest.fixture
 def agent(example):
     from dialogue.agent import Agent
-    from dialogue.handoff import HandoffQueue
+    from stores.handoffs import HandoffQueue
 
     project, policies = example
     return Agent(project, KeywordParser(), policies, HandoffQueue(), seed=0)
@@ -48,7 +48,7 @@ def agent(example):
 @pytest.fixture
 def agent_with_kb(example, index):
     from dialogue.agent import Agent
-    from dialogue.handoff import HandoffQueue
+    from stores.handoffs import HandoffQueue
     from responses.grounded import GroundedAnswerer
 
     project, policies = example

@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.stores import SQLiteStore
+from stores.sqlite import SQLiteStore
 from tests.dialogue.test_tracker_events import EVENTS
 
 CLI = Path(__file__).parent.parent / "cli.py"

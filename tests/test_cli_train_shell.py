@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from core.project import load_project
+from project.loader import load_project
 from tests.tiny_bert import build_tiny_bert
 
 HERE = Path(__file__).parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from core.project import load_project
+from project.loader import load_project
 
 ROOT = Path(__file__).parent.parent
 

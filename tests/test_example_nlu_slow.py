@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.project import load_project
+from project.loader import load_project
 
 ROOT = Path(__file__).parent.parent
 MOODBOT = ROOT.parent / "shared" / "rasa-projects" / "moodbot"
@@ -51,11 +51,11 @@ def test_order_number_is_extracted_with_exact_offsets(parser) -> None:
 
 
 def _story_report(project: Path, models: Path):
-    from dialogue.agent import Agent
-    from dialogue.handoff import HandoffQueue
+    from assistant.loading import load_agent
+    from stores.handoffs import HandoffQueue
     from dialogue.story_test import run_story_tests
 
-    agent = Agent.load(project, models, seed=0, queue=HandoffQueue())
+    agent = load_agent(project, models, seed=0, queue=HandoffQueue())
     return run_story_tests(agent, agent.project.tests.stories)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import ProjectInvalid
-from core.project import load_project
+from project.loader import load_project
 
 ROOT = Path(__file__).parent.parent
 MINI = Path(__file__).parent / "fixtures" / "mini_project"

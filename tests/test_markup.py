@@ -1,7 +1,7 @@
 """Inline entity markup: the plain text, exact spans, and errors with columns."""
 import pytest
 
-from core.markup import MarkupError, parse_markup
+from project.markup import MarkupError, parse_markup
 
 
 def test_round_brackets() -> None:

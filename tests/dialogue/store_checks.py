@@ -17,7 +17,7 @@ def check_round_trip(store) -> None:
 def two_workers_finish_a_form(example, store, other_store, sender: str):
     """Two agents on one store (two workers): the second takes the middle message."""
     from dialogue.agent import Agent
-    from dialogue.handoff import HandoffQueue
+    from stores.handoffs import HandoffQueue
     from tests.support import KeywordParser
 
     project, policies = example

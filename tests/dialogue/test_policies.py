@@ -4,7 +4,7 @@ from core.tracker import Tracker
 from core.training_data import Story, StoryStep
 from policies.handoff import HandoffPolicy
 from policies.memoization import MemoizationPolicy
-from policies.prediction import Prediction, choose
+from core.prediction import Prediction, choose
 from policies.rules import RulePolicy
 from policies.states import story_events
 from tests.dialogue.test_tracker_events import _user

@@ -27,7 +27,7 @@ def dsn():
 
 @pytest.fixture
 def store(dsn):
-    from core.postgres_store import PostgresStore
+    from stores.postgres_store import PostgresStore
 
     store = PostgresStore(dsn)
     store._db().execute("TRUNCATE switchboard_events")
@@ -52,6 +52,6 @@ def test_concurrent_appends_to_one_conversation_keep_every_event(store) -> None:
 
 
 def test_two_agents_share_conversations_through_postgres(example, store, dsn) -> None:
-    from core.postgres_store import PostgresStore
+    from stores.postgres_store import PostgresStore
 
     two_workers_finish_a_form(example, store, PostgresStore(dsn), "p")

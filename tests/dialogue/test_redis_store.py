@@ -20,7 +20,7 @@ def redis_url(tmp_path_factory):
 
 @pytest.fixture
 def store(redis_url):
-    from core.redis_store import RedisStore
+    from stores.redis_store import RedisStore
 
     store = RedisStore(redis_url)
     store.client.flushdb()
@@ -32,7 +32,7 @@ def test_events_round_trip_in_order(store) -> None:
 
 
 def test_lock_is_exclusive_across_clients(store, redis_url) -> None:
-    from core.redis_store import RedisStore
+    from stores.redis_store import RedisStore
 
     other = RedisStore(redis_url)  # another worker
     order = []
@@ -46,7 +46,7 @@ def test_lock_is_exclusive_across_clients(store, redis_url) -> None:
 
 
 def test_two_agents_share_conversations_through_redis(example, store, redis_url) -> None:
-    from core.redis_store import RedisStore
+    from stores.redis_store import RedisStore
 
     two = two_workers_finish_a_form(example, store, RedisStore(redis_url), "r")
     assert [e.name for e in two.tracker("r").events].count("user") == 3

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from core.stores import InMemoryStore, SQLiteStore
+from stores.sqlite import InMemoryStore, SQLiteStore
 from core.tracker import Tracker
 from tests.support import say
 from tests.dialogue.test_tracker_events import EVENTS
@@ -46,7 +46,7 @@ def test_concurrent_appends_never_mix(tmp_path: Path) -> None:
 
 def test_agent_keeps_conversations_in_the_store(example, tmp_path: Path) -> None:
     from dialogue.agent import Agent
-    from dialogue.handoff import HandoffQueue
+    from stores.handoffs import HandoffQueue
     from tests.support import KeywordParser
 
     project, policies = example
@@ -84,7 +84,7 @@ def test_sqlite_lock_serialises_a_conversation_across_processes(tmp_path: Path) 
     path = tmp_path / "l.sqlite"
     store = SQLiteStore(path)
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; sys.path.insert(0, '.'); from core.stores import SQLiteStore\n"
+        "import sys, time; sys.path.insert(0, '.'); from stores.sqlite import SQLiteStore\n"
         f"s = SQLiteStore({str(path)!r})\n"
         "with s.lock('ann'):\n    print('locked', flush=True); time.sleep(1.0)\n")],
         cwd=Path(__file__).parent.parent.parent, stdout=subprocess.PIPE, text=True)

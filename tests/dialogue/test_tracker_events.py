@@ -3,7 +3,7 @@ from core.events import (
     UserUttered, event_from_dict,
 )
 from core.message import Entity, IntentScore, Message
-from core.project import load_project
+from project.loader import load_project
 from core.tracker import Tracker
 from tests.support import ROOT
 

@@ -1,7 +1,7 @@
 """FAQ retrieval intents: NLU learns only `faq`; the response selector picks `faq/<name>`."""
 import pytest
 
-from core.project import load_project
+from project.loader import load_project
 from knowledge.embedder import SentenceEmbedder
 from knowledge.selector import ResponseSelector, collapse_retrieval_intents, retrieval_examples
 from tests.support import ROOT, say
@@ -34,7 +34,7 @@ def test_selector_picks_the_sub_intent(selector, tmp_path) -> None:
 
 def test_bot_answers_an_faq_with_the_selected_response(example, selector) -> None:
     from dialogue.agent import Agent
-    from dialogue.handoff import HandoffQueue
+    from stores.handoffs import HandoffQueue
     from tests.support import KeywordParser
 
     project, policies = example

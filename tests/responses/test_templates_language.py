@@ -1,7 +1,7 @@
 import random
 
 from core.domain import ResponseVariation
-from core.language import detect
+from nlu.language import detect
 from responses.templates import choose, fill, render
 
 EN = ResponseVariation(text="Hello {name}!")

@@ -54,9 +54,9 @@ class Server:
 
 @pytest.fixture
 def make_server(example, tmp_path, request):
-    from core.stores import SQLiteStore
+    from stores.sqlite import SQLiteStore
     from dialogue.agent import Agent
-    from dialogue.handoff import HandoffQueue
+    from stores.handoffs import HandoffQueue
     from server.app import create_app
     from tests.support import KeywordParser
 

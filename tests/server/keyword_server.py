@@ -8,10 +8,10 @@ from pathlib import Path
 
 import uvicorn
 
-from core.project import load_project
-from core.stores import SQLiteStore
+from project.loader import load_project
+from stores.sqlite import SQLiteStore
 from dialogue.agent import Agent
-from dialogue.handoff import HandoffQueue
+from stores.handoffs import HandoffQueue
 from dialogue.registry import load_project_actions
 from policies.ensemble import PolicyEnsemble
 from server.app import create_app

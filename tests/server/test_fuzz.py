@@ -26,10 +26,10 @@ IDS = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="/?#%\x00
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from core.project import load_project
-    from core.stores import SQLiteStore
+    from project.loader import load_project
+    from stores.sqlite import SQLiteStore
     from dialogue.agent import Agent
-    from dialogue.handoff import HandoffQueue
+    from stores.handoffs import HandoffQueue
     from dialogue.registry import load_project_actions
     from policies.ensemble import PolicyEnsemble
     from server.app import create_app

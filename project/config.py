@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from core.checks import FileChecker, did_you_mean
+from project.checks import FileChecker, did_you_mean
 from core.training_data import Source
 
 NLU_COMPONENT = "JointBERT"

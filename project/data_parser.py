@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from core.checks import FileChecker, describe
-from core.markup import MarkupError, parse_markup
+from project.checks import FileChecker, describe
+from project.markup import MarkupError, parse_markup
 from core.training_data import (
     Example, LookupTable, RegexFeature, Source, Story, StoryStep, TrainingData,
 )
-from core.yaml_loader import YDict, line_of
+from project.yaml_loader import YDict, line_of
 
 TOP_KEYS = ("version", "nlu", "rules", "stories", "responses")
 NLU_KINDS = ("intent", "synonym", "regex", "lookup")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.checks import FileChecker
+from project.checks import FileChecker
 from core.domain import Domain, Reference
 from core.training_data import Source
-from core.yaml_loader import YDict, line_of
+from project.yaml_loader import YDict, line_of
 
 
 def refer(domain: Domain, check: FileChecker, kind: str, name: Any, line: int, key: str) -> None:

@@ -3,7 +3,7 @@
     project = load_project(Path("."))        # raises ProjectInvalid listing every error
     project.domain, project.data, project.tests, project.config, project.warnings
 
-Pass 1 parses every file and checks its shape; pass 2 (`core.validate`) checks the
+Pass 1 parses every file and checks its shape; pass 2 (`project.validate`) checks the
 names used across files. Pass 2 is skipped only when a file could not be read at all,
 since its names would all look undeclared.
 """
@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.checks import FileChecker
-from core.config import ProjectConfig, parse_config
-from core.data_parser import parse_data
+from project.checks import FileChecker
+from project.config import ProjectConfig, parse_config
+from project.data_parser import parse_data
 from core.domain import Domain
-from core.domain_parser import parse_domain, parse_response
+from project.domain_parser import parse_domain, parse_response
 from core.errors import Problem, ProjectInvalid
 from core.training_data import TrainingData
-from core.validate import cross_check
-from core.yaml_loader import display_path, load_yaml
+from project.validate import cross_check
+from project.yaml_loader import display_path, load_yaml
 
 YAML_SUFFIXES = (".yml", ".yaml")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from core.checks import did_you_mean
+from project.checks import did_you_mean
 from core.domain import BUILTIN_SLOTS, DEFAULT_ACTIONS, DEFAULT_INTENTS, Domain, Reference
 from core.errors import Problem
 from core.training_data import Example, Source, StoryStep, TrainingData

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.checks import FileChecker, did_you_mean
+from project.checks import FileChecker, did_you_mean
 from core.domain import Domain, GenerationConfig, HandoffConfig, SessionConfig
-from core.domain_helpers import names, refer
+from project.domain_helpers import names, refer
 
 HANDOFF_KEYS = ("trigger_intents", "fallbacks_before_handoff", "frustration_threshold",
                 "frustrated_messages_before_handoff", "response")

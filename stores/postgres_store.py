@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Iterable, Iterator
 
 from core.events import Event, event_from_dict
-from core.stores import event_rows
+from stores.sqlite import event_rows
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS switchboard_events (

@@ -6,7 +6,7 @@ One interface (`load(sender, since=0) -> events` from the `since`-th on, `size(s
   * `SQLiteStore` — the default: one file, WAL mode, one row per event, survives restarts;
     an append is one transaction, so a conversation is never half-written; `lock(sender)`
     serialises one conversation's turns across the worker processes of one host.
-(`core.redis_store` and `core.postgres_store` share conversations between hosts.)
+(`stores.redis_store` and `stores.postgres_store` share conversations between hosts.)
 Events are stored as the dicts `Event.to_dict()` gives (`core.events.event_from_dict`
 reads them back).
 """
@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS events (
 
 def _masked(value):
     """Every string inside `value` with emails, card and phone numbers masked."""
-    from responses.guardrails import mask_pii
+    from core.pii import mask_pii
 
     if isinstance(value, str):
         return mask_pii(value)

@@ -9,7 +9,7 @@ import difflib
 from typing import Any, Iterable
 
 from core.errors import Problem
-from core.yaml_loader import YDict, YList, line_of
+from project.yaml_loader import YDict, YList, line_of
 
 TYPE_NAMES = {
     dict: "a mapping (key: value)",

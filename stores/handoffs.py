@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.stores import setup_sqlite
+from stores.sqlite import setup_sqlite
 from core.tracker import Tracker
 
 SCHEMA = """

@@ -1,18 +1,18 @@
 """Parse a loaded `domain.yml` into a `Domain`, recording shape problems as we go.
 
 Shape only: whether a slot mapping's entity is declared is the cross-reference
-pass's job (`core.validate`).
+pass's job (`project.validate`).
 """
 from __future__ import annotations
 
 from typing import Any, Iterator
 
-from core.checks import FileChecker, did_you_mean
+from project.checks import FileChecker, did_you_mean
 from core.domain import MAPPING_TYPES, SLOT_TYPES, Button, Domain, Form, ResponseVariation, Slot, SlotMapping
-from core.domain_helpers import declare, named_item, names, refer
-from core.domain_settings import parse_generation, parse_handoff, parse_session
+from project.domain_helpers import declare, named_item, names, refer
+from project.domain_settings import parse_generation, parse_handoff, parse_session
 from core.training_data import Source
-from core.yaml_loader import YDict, YList
+from project.yaml_loader import YDict, YList
 
 TOP_KEYS = (
     "version", "intents", "entities", "slots", "responses", "actions", "forms",

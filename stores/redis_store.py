@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Iterable, Iterator
 
 from core.events import Event, event_from_dict
-from core.stores import event_rows
+from stores.sqlite import event_rows
 
 PREFIX = "switchboard:events:"
 RELEASE = """if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"""

@@ -1,0 +1,49 @@
+"""Load a trained assistant: the project's files, its custom actions and every trained part
+under `models/`, assembled into a `dialogue.agent.Agent`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from dialogue.agent import Agent
+from policies.ensemble import PolicyEnsemble
+from project.loader import Project, load_project, state_path
+from stores.handoffs import HandoffQueue
+from stores.sqlite import TrackerStore
+
+
+def load_agent(project_dir: Path, models: Path, seed: int | None = None,
+               queue: HandoffQueue | None = None, store: TrackerStore | None = None) -> Agent:
+    from assistant.train import dialogue_dir, nlu_config, nlu_dir
+    from dialogue.registry import load_project_actions
+    from nlu import NLUParser
+
+    project = load_project(project_dir)
+    load_project_actions(project_dir)
+    policies = PolicyEnsemble.load(dialogue_dir(models))
+    queue = queue or HandoffQueue(state_path(project_dir, "handoffs.sqlite"))
+    parser = NLUParser.load(nlu_dir(models), quantize=nlu_config(project.config).quantize)
+    answerer, selector = load_retrieval(project, models)
+    return Agent(project, parser, policies, queue, seed, answerer, selector, store)
+
+
+def load_retrieval(project: Project, models: Path):
+    """(grounded answerer over `models/knowledge`, FAQ response selector), each None when
+    the project has no knowledge base / no retrieval intents; one sentence encoder serves both."""
+    from assistant.train import knowledge_dir, selector_dir
+    from knowledge.embedder import SentenceEmbedder
+    from knowledge.index import KnowledgeIndex
+    from knowledge.selector import ResponseSelector
+    from responses.grounded import GroundedAnswerer
+
+    index = KnowledgeIndex.load(knowledge_dir(models))
+    selector = ResponseSelector.load(selector_dir(models)) if project.domain.retrieval_actions else None
+    if (index is None or not index.passages) and selector is None:
+        return None, None
+    embedder = SentenceEmbedder()
+    answerer = None
+    if index is not None and index.passages:
+        index.embedder = embedder
+        answerer = GroundedAnswerer(index, project.domain.generation)
+    if selector is not None:
+        selector.embedder = embedder
+    return answerer, selector
