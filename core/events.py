@@ -36,6 +36,7 @@ class UserUttered(Event):
     name: ClassVar[str] = "user"
     message: Message = None  # type: ignore[assignment]
     frustration: float = 0.0  # 0..1, from nlu.frustration
+    input_channel: str | None = None  # the channel it came through ("rest", "shell", "slack"…)
 
     @property
     def intent(self) -> str:
@@ -53,6 +54,7 @@ class UserUttered(Event):
             "intent": asdict(message.intent),
             "intent_ranking": [asdict(s) for s in message.intent_ranking],
             "entities": [asdict(e) for e in message.entities],
+            "input_channel": self.input_channel,
         }
 
     @classmethod
@@ -64,7 +66,7 @@ class UserUttered(Event):
             language=data.get("language", "en"),
         )
         return cls(message=message, frustration=data.get("frustration", 0.0),
-                   timestamp=data["timestamp"])
+                   input_channel=data.get("input_channel"), timestamp=data["timestamp"])
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ class BotUttered(Event):
     text: str = ""
     buttons: tuple[tuple[str, str], ...] = ()  # (title, payload)
     response: str | None = None  # the utter_* it came from, if any
-    custom: Any = None
+    custom: Any = None  # a JSON payload for the channel (Rasa's `custom`), or our metadata
+    image: str | None = None  # an image URL (Rasa's `image`)
 
 
 @dataclass(frozen=True)

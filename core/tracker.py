@@ -85,6 +85,13 @@ class Tracker:
             yield events[index]
 
     @property
+    def audience(self) -> tuple[str | None, str | None]:
+        """(language, input channel) of the latest customer message: which response
+        variations fit (`language: zh`, `channel: slack`)."""
+        user = self.latest_message
+        return (user.message.language, user.input_channel) if user else (None, None)
+
+    @property
     def handed_off(self) -> bool:
         return self.handoff is not None
 

@@ -60,7 +60,7 @@ class ActionRunner:
         if name == ACTION_LISTEN:
             return []
         if name in domain.responses:
-            event = render_event(domain, name, tracker.slots, self.rng, _language(tracker))
+            event = render_event(domain, name, tracker.slots, self.rng, *tracker.audience)
             return [event] if event else []
         if name in domain.forms:
             return run_form(domain.forms[name], tracker, domain, self.rng)
@@ -83,7 +83,7 @@ class ActionRunner:
     def fallback(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
         """Ask to rephrase, offering the two likeliest intents as buttons."""
         name = next((r for r in REPHRASE_RESPONSES if r in self.domain.responses), None)
-        event = render_event(self.domain, name, tracker.slots, self.rng, _language(tracker)) if name else None
+        event = render_event(self.domain, name, tracker.slots, self.rng, *tracker.audience) if name else None
         text = event.text if event else "Sorry, I didn't quite get that. Could you rephrase?"
         buttons = ()
         user = tracker.latest_message
@@ -106,7 +106,7 @@ class ActionRunner:
             log.info("no trusted FAQ for %r: %s", mask_pii(user.text) if user else "", selection)
             return self.fallback(tracker, Prediction(name, 0.0, "rules", "no FAQ selected"))
         response = f"utter_{selection.intent}"
-        event = render_event(self.domain, response, tracker.slots, self.rng, _language(tracker))
+        event = render_event(self.domain, response, tracker.slots, self.rng, *tracker.audience)
         if event is None:
             log.warning("no response %s for the selected FAQ", response)
             return self.fallback(tracker, Prediction(name, 0.0, "rules", "missing FAQ response"))
@@ -115,7 +115,7 @@ class ActionRunner:
 
     def refuse(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
         log.info("refused a message (%s)", chosen.reason)  # expected behaviour, not a fault
-        event = render_event(self.domain, "utter_refuse", tracker.slots, self.rng, _language(tracker))
+        event = render_event(self.domain, "utter_refuse", tracker.slots, self.rng, *tracker.audience)
         return [event or BotUttered(text=REFUSAL_TEXT, response="action_refuse")]
 
     def generate(self, tracker: Tracker, chosen: Prediction) -> list[Event] | Rejected:
@@ -139,7 +139,7 @@ class ActionRunner:
     def handoff(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
         ticket = self.queue.add(tracker, chosen.reason)
         name = self.domain.handoff.response
-        event = render_event(self.domain, name, tracker.slots, self.rng, _language(tracker)) if name else None
+        event = render_event(self.domain, name, tracker.slots, self.rng, *tracker.audience) if name else None
         notice = event or BotUttered(text=DEFAULT_HANDOFF_TEXT)
         return [notice, Handoff(reason=chosen.reason, summary=ticket.summary, ticket=str(ticket.id))]
 
@@ -151,3 +151,4 @@ def _humanize(intent: str) -> str:
 def _language(tracker: Tracker) -> str | None:
     user = tracker.latest_message
     return user.message.language if user else None
+

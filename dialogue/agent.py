@@ -168,24 +168,26 @@ class Agent:
         return Message(text, IntentScore(match.group(1), 1.0), (IntentScore(match.group(1), 1.0),),
                        tuple(entities))
 
-    def handle(self, sender_id: str, text: str) -> TurnResult:
-        """Process one message; the new events are stored in one append when the turn ends."""
+    def handle(self, sender_id: str, text: str, input_channel: str | None = None) -> TurnResult:
+        """Process one message; the new events are stored in one append when the turn ends.
+        `input_channel` names the channel it came through (responses may have variations
+        for it, `channel: slack`)."""
         with self.conversation(sender_id):
             tracker = self.tracker(sender_id)
             before = len(tracker.events)
             try:
-                result = self._handle(tracker, text)
+                result = self._handle(tracker, text, input_channel)
                 self.store.append(sender_id, tracker.events[before:])
                 return result
             except BaseException:
                 self._trackers.pop(sender_id, None)  # never serve a turn that was not stored
                 raise
 
-    def _handle(self, tracker: Tracker, text: str) -> TurnResult:
+    def _handle(self, tracker: Tracker, text: str, input_channel: str | None) -> TurnResult:
         sender_id = tracker.sender_id
         self._maybe_start_session(tracker)
         message = self.understand(text)
-        user = UserUttered(message=message, frustration=frustration(text))
+        user = UserUttered(message=message, frustration=frustration(text), input_channel=input_channel)
         tracker.append(user)
         result = TurnResult(sender_id, message)
         if tracker.handed_off:

@@ -59,7 +59,8 @@ def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None) -> list[Eve
         checked = _validate(slot, value, tracker, domain)
         if checked is None:
             events.append(SlotSet(slot=slot, value=None))
-            invalid = render_event(domain, f"utter_invalid_{slot}", {**slots, slot: value}, rng)
+            invalid = render_event(domain, f"utter_invalid_{slot}", {**slots, slot: value}, rng,
+                                   *tracker.audience)
             if invalid:
                 events.append(invalid)
             slots[slot] = None
@@ -70,7 +71,7 @@ def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None) -> list[Eve
     if missing is None:
         events += [SlotSet(slot="requested_slot", value=None), ActiveLoop(loop=None)]
         return events
-    ask = render_event(domain, f"utter_ask_{missing}", slots, rng) or \
+    ask = render_event(domain, f"utter_ask_{missing}", slots, rng, *tracker.audience) or \
         BotUttered(text=f"What is your {missing.replace('_', ' ')}?")
     events.append(ask)
     if slots.get("requested_slot") != missing:

@@ -22,14 +22,17 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     image: str | None = None
     action: str = ""
+    custom: object = None
 
 
 def choose(variations: list[ResponseVariation], slots: dict[str, object],
-           rng: random.Random, language: str | None = None) -> ResponseVariation | None:
-    """The variation to show: conditions met; in the customer's language when the response
-    has variations for it (`language: zh`), otherwise one without a language; all slots
-    filled if possible."""
+           rng: random.Random, language: str | None = None,
+           channel: str | None = None) -> ResponseVariation | None:
+    """The variation to show: conditions met; written for the customer's channel when the
+    response has variations for it (`channel: slack`), otherwise one without a channel; in
+    the customer's language likewise (`language: zh`); all slots filled if possible."""
     usable = [v for v in variations if all(slots.get(name) == value for name, value in v.conditions)]
+    usable = [v for v in usable if v.channel == channel] or [v for v in usable if v.channel is None]
     # the customer's language if the response has it, else the variations without a language
     usable = [v for v in usable if v.language == language] or [v for v in usable if v.language is None]
     if not usable:
@@ -51,20 +54,23 @@ def fill(text: str, slots: dict[str, object]) -> str:
 
 
 def render(name: str, variations: list[ResponseVariation], slots: dict[str, object],
-           rng: random.Random, language: str | None = None) -> Reply | None:
-    variation = choose(variations, slots, rng, language)
+           rng: random.Random, language: str | None = None,
+           channel: str | None = None) -> Reply | None:
+    variation = choose(variations, slots, rng, language, channel)
     if variation is None:
         return None
-    return Reply(fill(variation.text, slots), variation.buttons, variation.image, name)
+    image = fill(variation.image, slots) if variation.image else None
+    return Reply(fill(variation.text, slots), variation.buttons, image, name, variation.custom)
 
 
 def render_event(domain, name: str, slots: dict[str, object], rng: random.Random | None = None,
-                 language: str | None = None):
+                 language: str | None = None, channel: str | None = None):
     """The domain's response `name` as a BotUttered event (None if it has no usable variation)."""
     from core.events import BotUttered
 
-    reply = render(name, domain.responses.get(name, []), slots, rng or random.Random(), language)
+    reply = render(name, domain.responses.get(name, []), slots, rng or random.Random(), language,
+                   channel)
     if reply is None:
         return None
     return BotUttered(text=reply.text, buttons=tuple((b.title, b.payload) for b in reply.buttons),
-                      response=name)
+                      response=name, image=reply.image, custom=reply.custom)
