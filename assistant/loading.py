@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dialogue.agent import Agent
 from policies.ensemble import PolicyEnsemble
-from project.loader import Project, load_project, state_path
+from project.loader import Project, state_path
 from stores.handoffs import HandoffQueue
 from stores.sqlite import TrackerStore
 
@@ -17,13 +17,18 @@ def load_agent(project_dir: Path, models: Path, seed: int | None = None,
     from dialogue.registry import load_project_actions
     from nlu import NLUParser
 
-    project = load_project(project_dir)
-    load_project_actions(project_dir)
+    from assistant.project import load_checked_project
+    from policies.ensemble import resolve_or_raise
+
+    project = load_checked_project(project_dir)
+    actions = load_project_actions(project_dir)
+    resolve_or_raise(project)  # imports a project's own policy classes before unpickling
     policies = PolicyEnsemble.load(dialogue_dir(models))
     queue = queue or HandoffQueue(state_path(project_dir, "handoffs.sqlite"))
-    parser = NLUParser.load(nlu_dir(models), quantize=nlu_config(project.config).quantize)
+    options = nlu_config(project)
+    parser = NLUParser.load(nlu_dir(models), quantize=options.quantize) if options else None
     answerer, selector = load_retrieval(project, models)
-    return Agent(project, parser, policies, queue, seed, answerer, selector, store)
+    return Agent(project, parser, policies, queue, seed, answerer, selector, store, actions)
 
 
 def load_retrieval(project: Project, models: Path):
@@ -36,7 +41,10 @@ def load_retrieval(project: Project, models: Path):
     from responses.grounded import GroundedAnswerer
 
     index = KnowledgeIndex.load(knowledge_dir(models))
-    selector = ResponseSelector.load(selector_dir(models)) if project.domain.retrieval_actions else None
+    from assistant.train import selector_listed
+
+    selector = (ResponseSelector.load(selector_dir(models))
+                if project.domain.retrieval_actions and selector_listed(project) else None)
     if (index is None or not index.passages) and selector is None:
         return None, None
     embedder = SentenceEmbedder()

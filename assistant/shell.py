@@ -20,8 +20,8 @@ def describe_nlu(result: TurnResult) -> str:
     entities = ", ".join(f"{e.entity}={e.value}" for e in message.entities) or "none"
     intent = message.intent
     extra = ""
-    if "predicted" in message.meta:
-        extra = f" <- {message.meta['predicted']}: {message.meta.get('why', 'below the threshold')}"
+    if message.fallback is not None:
+        extra = f" <- {message.fallback.predicted}: {message.fallback.reason}"
     return f"  intent: {intent.name} ({intent.confidence:.2f}){extra}  entities: {entities}"
 
 
@@ -47,13 +47,13 @@ def print_turn(result: TurnResult, debug: bool) -> None:
     if result.with_human:
         click.secho("  (a human agent has this conversation; the bot stays silent until /release)",
                     dim=True)
-    for reply in result.replies:
-        click.echo(f"Bot: {reply.text}")
-        for number, (title, payload) in enumerate(reply.buttons, start=1):
-            click.echo(f"     [{number}] {title}  ({payload})")
-        if isinstance(reply.custom, dict) and reply.custom.get("sources"):
-            cited = ", ".join(f"{s['id']} ({s['source']})" for s in reply.custom["sources"])
-            click.secho(f"     sources: {cited}", dim=True)
+    from channels.shell import ShellOutput
+
+    for line in ShellOutput().render_all(SENDER, result.replies):
+        if line.dim:
+            click.secho(line.text, dim=True)
+        else:
+            click.echo(line.text)
     for step in result.steps:
         for event in step.events:
             if event.name == "handoff":
@@ -90,4 +90,4 @@ def run_shell(project: Path, models: Path, debug: bool = False) -> None:
             click.echo("Bot: (released by the human agent)" if released
                        else "Bot: (this conversation is not with a human agent)")
             continue
-        print_turn(agent.handle(SENDER, text), debug)
+        print_turn(agent.handle(SENDER, text, "shell"), debug)

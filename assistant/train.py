@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from project.config import ProjectConfig
+from project.checks import FileChecker
 from project.loader import Project
 from nlu import NLUConfig, fingerprint, is_up_to_date
 from nlu.config import DEFAULT_ENCODER
@@ -32,11 +32,29 @@ class TrainOutcome:
     selector_examples: int | None = None  # when the FAQ response selector was (re)built
 
 
-def nlu_config(config: ProjectConfig) -> NLUConfig:
-    """The project's JointBERT options (validated by `project.config`), plus its language."""
-    options = dict(config.nlu.options)
-    options.setdefault("language", config.language)
-    return NLUConfig.from_dict(options)
+def nlu_config(project: Project) -> NLUConfig | None:
+    """The project's JointBERT options (None when its pipeline has no JointBERT), in the
+    project's language unless the options name one."""
+    from dataclasses import replace
+
+    from nlu.registry import joint_bert_options, resolve_pipeline
+
+    resolved = resolve_pipeline(project.config, project.root, FileChecker(project.config.file))
+    options = joint_bert_options(resolved)
+    if options is None:
+        return None
+    spec = next(r.spec for r in resolved if r.name == "JointBERT")
+    if "language" not in spec.options:
+        options = replace(options, language=project.config.language)
+    return options
+
+
+def selector_listed(project: Project) -> bool:
+    """Whether the pipeline lists the ResponseSelector (the FAQ selector)."""
+    from nlu.registry import listed, resolve_pipeline
+
+    resolved = resolve_pipeline(project.config, project.root, FileChecker(project.config.file))
+    return listed(resolved, "ResponseSelector")
 
 
 def nlu_dir(models: Path) -> Path:
@@ -63,7 +81,7 @@ def build_selector(project: Project, models: Path, embedder: Callable[[], object
         retrieval_examples
 
     examples = retrieval_examples(project.data)
-    if not examples:
+    if not examples or not selector_listed(project):
         return None
     print_ = selector_fingerprint(examples)
     if not force and ResponseSelector.is_up_to_date(selector_dir(models), print_):
@@ -103,7 +121,7 @@ def train_project(project: Project, models: Path, *, force: bool = False,
     dialogue_print = dialogue_fingerprint(project)
     dialogue_retrained, stats = False, None
     if force or not PolicyEnsemble.is_up_to_date(dialogue_dir(models), dialogue_print):
-        ensemble = PolicyEnsemble.train(project, dialogue_print)
+        ensemble = PolicyEnsemble.train(project, fingerprint=dialogue_print)
         ensemble.save(dialogue_dir(models))
         dialogue_retrained, stats = True, ensemble.stats
 
@@ -112,7 +130,9 @@ def train_project(project: Project, models: Path, *, force: bool = False,
     embedder = functools.cache(_sentence_embedder)  # loaded once, and only if something is built
     passages = build_knowledge(project, models, embedder, force)
     faq = build_selector(project, models, embedder, force)
-    config = nlu_config(project.config)
+    config = nlu_config(project)
+    if config is None:  # no JointBERT in the pipeline: nothing to train for the NLU
+        return TrainOutcome(nlu_dir(models), "", False, dialogue_retrained, stats, passages, faq)
     if nlu_overrides:
         config = NLUConfig.from_dict({**config.to_dict(), **nlu_overrides})
     data = collapse_retrieval_intents(project.data)  # NLU learns `faq`, the selector `faq/x`

@@ -23,12 +23,12 @@ class Problem:
     line: int
     key: str
     message: str
-    severity: str = "error"  # "error" | "warning"
+    severity: str = "error"  # "error" | "warning" | "info"
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         key = f" {self.key}:" if self.key else ""
-        tag = "" if self.severity == "error" else " warning:"
+        tag = "" if self.severity == "error" else f" {self.severity}:"
         return f"{where}:{tag}{key} {self.message}"
 
 

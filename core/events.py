@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
-from core.message import Entity, IntentScore, Message
+from core.message import Entity, Fallback, IntentScore, Message
 
 
 def now() -> float:
@@ -35,12 +35,15 @@ class UserUttered(Event):
 
     name: ClassVar[str] = "user"
     message: Message = None  # type: ignore[assignment]
-    frustration: float = 0.0  # 0..1, from nlu.frustration
     input_channel: str | None = None  # the channel it came through ("rest", "shell", "slack"…)
 
     @property
     def intent(self) -> str:
         return self.message.intent.name
+
+    @property
+    def frustration(self) -> float:
+        return self.message.frustration
 
     @property
     def text(self) -> str:
@@ -50,10 +53,12 @@ class UserUttered(Event):
         message = self.message
         return {
             "event": self.name, "timestamp": self.timestamp, "text": message.text,
-            "frustration": self.frustration, "language": message.language,
+            "frustration": message.frustration, "language": message.language,
             "intent": asdict(message.intent),
             "intent_ranking": [asdict(s) for s in message.intent_ranking],
             "entities": [asdict(e) for e in message.entities],
+            "gibberish": message.gibberish,
+            "fallback": asdict(message.fallback) if message.fallback else None,
             "input_channel": self.input_channel,
         }
 
@@ -63,10 +68,12 @@ class UserUttered(Event):
             text=data["text"], intent=IntentScore(**data["intent"]),
             intent_ranking=tuple(IntentScore(**s) for s in data.get("intent_ranking", ())),
             entities=tuple(Entity(**e) for e in data.get("entities", ())),
-            language=data.get("language", "en"),
+            language=data.get("language", "en"), frustration=data.get("frustration", 0.0),
+            gibberish=data.get("gibberish", False),
+            fallback=Fallback(**data["fallback"]) if data.get("fallback") else None,
         )
-        return cls(message=message, frustration=data.get("frustration", 0.0),
-                   input_channel=data.get("input_channel"), timestamp=data["timestamp"])
+        return cls(message=message, input_channel=data.get("input_channel"),
+                   timestamp=data["timestamp"])
 
 
 @dataclass(frozen=True)

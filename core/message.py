@@ -5,7 +5,7 @@ Character offsets (`start`, `end`) always index the original text, so
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,31 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """Why NLU gave up on a message (its intent became `nlu_fallback`): what the model
+    predicted, how sure it was, and the reason (low confidence, gibberish, a language the
+    assistant was not trained on)."""
+
+    predicted: str
+    confidence: float
+    reason: str
+    foreign: bool = False  # written in a language the NLU was not trained on
+
+
+NO_INTENT = IntentScore("", 0.0)
+
+
+@dataclass(frozen=True)
 class Message:
-    """Everything NLU knows about one user text."""
+    """Everything NLU knows about one user text. Each pipeline component returns a new
+    `Message` with its own fields filled; every field survives the tracker store
+    (`core.events.UserUttered.to_dict`)."""
 
     text: str
-    intent: IntentScore
+    intent: IntentScore = NO_INTENT
     intent_ranking: tuple[IntentScore, ...] = ()
     entities: tuple[Entity, ...] = ()
     language: str = "en"
-    meta: dict = field(default_factory=dict, compare=False)
+    frustration: float = 0.0  # 0..1 (nlu.frustration), 0 unless FrustrationScorer runs
+    gibberish: bool = False  # keyboard mashing (nlu.gibberish)
+    fallback: Fallback | None = None  # set when the intent was replaced by nlu_fallback

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Higher wins. Handoff triggers overrule everything; rules overrule what was learnt.
-PRIORITY = {"guardrail": 8, "handoff": 7, "rules": 6, "knowledge": 5, "fallback": 5, "memoization": 3, "ml": 1, "core_fallback": 0}
+# Higher wins. The built-in turn rules' priorities; a configured policy's own comes from
+# its `priority` option (defaults: RulePolicy 6, MemoizationPolicy 3, MLPolicy 1).
+PRIORITY = {"guardrail": 8, "handoff": 7, "rules": 6, "knowledge": 5, "fallback": 5,
+            "memoization": 3, "ml": 1, "core_fallback": 0}
 
 
 @dataclass(frozen=True)
@@ -13,10 +15,11 @@ class Prediction:
     confidence: float
     policy: str
     reason: str
+    priority: int = -1  # -1: the built-in priority of `policy` (PRIORITY), else 0
 
-    @property
-    def priority(self) -> int:
-        return PRIORITY.get(self.policy, 0)
+    def __post_init__(self) -> None:
+        if self.priority < 0:
+            object.__setattr__(self, "priority", PRIORITY.get(self.policy, 0))
 
     def __str__(self) -> str:
         return f"{self.policy}: {self.action} ({self.confidence:.2f}) — {self.reason}"

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.domain import Domain
 from core.events import ActiveLoop, BotUttered, Event, Handoff, Restarted, SlotSet
 from core.tracker import ACTION_LISTEN, Tracker
 from dialogue.forms import Rejected, run_form
 from stores.handoffs import HandoffQueue
-from dialogue.registry import ACTIONS
+from dialogue.registry import ProjectActions
 from core.prediction import Prediction
 from responses.templates import render_event
 
@@ -41,6 +41,7 @@ class ActionRunner:
     rng: random.Random
     answerer: object = None  # responses.grounded.GroundedAnswerer, when there is a knowledge base
     selector: object = None  # knowledge.selector.ResponseSelector, when there are retrieval intents
+    custom: ProjectActions = field(default_factory=ProjectActions)  # the project's actions/
 
     def __post_init__(self) -> None:
         self.retrieval_actions = set(self.domain.retrieval_actions)  # `utter_faq`…
@@ -63,13 +64,13 @@ class ActionRunner:
             event = render_event(domain, name, tracker.slots, self.rng, *tracker.audience)
             return [event] if event else []
         if name in domain.forms:
-            return run_form(domain.forms[name], tracker, domain, self.rng)
+            return run_form(domain.forms[name], tracker, domain, self.rng, self.custom.validators)
         if name in self.retrieval_actions:
             return self.retrieval_response(name, tracker)
         builtin = self.builtins.get(name)
         if builtin:
             return builtin(tracker, chosen)
-        custom = ACTIONS.get(name)
+        custom = self.custom.actions.get(name)
         if custom is None:
             log.warning("action '%s' is not registered in the project's actions/", name)
             return []
@@ -87,7 +88,7 @@ class ActionRunner:
         text = event.text if event else "Sorry, I didn't quite get that. Could you rephrase?"
         buttons = ()
         user = tracker.latest_message
-        if user is not None and not user.message.meta.get("foreign"):  # intents of another language
+        if user is not None and not (user.message.fallback and user.message.fallback.foreign):  # intents of another language
             top = [s for s in user.message.intent_ranking
                    if s.name not in NOT_OFFERED and s.name not in self.faq_bases][:2]
             buttons = tuple((_humanize(s.name), f"/{s.name}") for s in top)

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Iterator
 
 from core.domain import Domain
-from nlu.language import detect
 from core.events import (
     ActionExecuted, BotUttered, Event, HandoffReleased, Restarted, SessionStarted, SlotSet,
     UserUttered,
@@ -32,18 +31,16 @@ from stores.sqlite import InMemoryStore, TrackerStore
 from core.tracker import ACTION_LISTEN, Tracker
 from dialogue.actions import ActionRunner
 from dialogue.forms import Rejected
-from nlu.gibberish import is_gibberish, known_words
+from dialogue.registry import ProjectActions, load_project_actions
 from stores.handoffs import HandoffQueue
 from dialogue.slot_filling import fill_on_user_turn
 from policies.ensemble import PolicyEnsemble
-from nlu.frustration import frustration
-from policies.handoff import NLU_FALLBACK
+from policies.decision import TurnRules, decide
 from core.prediction import Prediction
+from nlu.build import build_project_pipeline
 
 MAX_ACTIONS_PER_TURN = 10
 TRACKER_CACHE = 10_000  # conversations kept in memory per process
-# After these the bot always waits for the customer (no story needs to say so).
-ENDS_TURN = ("action_generate", "action_refuse", "action_default_fallback")
 PAYLOAD = re.compile(r"^/([\w/-]+)\s*(\{.*\})?\s*$", re.DOTALL)
 
 
@@ -73,23 +70,39 @@ class TurnResult:
 
 
 class Agent:
+    """One assistant: its NLU pipeline (built from config.yml around `parser`, the trained
+    joint model), its policies and built-in rules, its actions, and the tracker store."""
+
     def __init__(self, project: Project, parser, policies: PolicyEnsemble,
                  queue: HandoffQueue | None = None, seed: int | None = None, answerer=None,
-                 selector=None, store: TrackerStore | None = None):
+                 selector=None, store: TrackerStore | None = None,
+                 actions: ProjectActions | None = None):
         self.project = project
         self.domain: Domain = project.domain
-        self.parser = parser
         self.policies = policies
         self.queue = queue or HandoffQueue()
         self.rng = random.Random(seed)
         self.answerer = answerer
-        self.runner = ActionRunner(self.domain, self.queue, self.rng, answerer, selector)
-        self.threshold = project.config.fallback_threshold
-        self.vocabulary = known_words(project.data)
+        if actions is None:  # the project's own actions/ (imported once per process)
+            actions = load_project_actions(project.root)
+        self.runner = ActionRunner(self.domain, self.queue, self.rng, answerer, selector, actions)
+        self.rules = TurnRules(relevant=answerer.relevant if answerer is not None else None)
         self.store: TrackerStore = store or InMemoryStore()
+        self.parser = parser
         self._locks: dict[str, threading.Lock] = {}
         self._trackers: OrderedDict[str, Tracker] = OrderedDict()  # LRU of recent conversations
         self._locks_guard = threading.Lock()
+
+    @property
+    def parser(self):
+        """The trained joint model; setting it (e.g. to a batching wrapper) rebuilds the NLU
+        pipeline around it."""
+        return self._parser
+
+    @parser.setter
+    def parser(self, parser) -> None:
+        self._parser = parser
+        self.nlu = build_project_pipeline(self.project, parser)
 
     def tracker(self, sender_id: str) -> Tracker:
         """The conversation as stored. Trackers are cached and only the events stored since
@@ -131,26 +144,10 @@ class Agent:
     # ----- one message ----------------------------------------------------------------
 
     def understand(self, text: str) -> Message:
-        """NLU, or a button payload such as `/affirm` or `/inform{"order_id": "123"}`."""
+        """The NLU pipeline's Message, or a button payload such as `/affirm` or
+        `/inform{"order_id": "123"}`."""
         payload = self._payload(text)
-        if payload is not None:
-            return payload
-        message = self.parser.parse(text)
-        config = self.project.config
-        language = detect(text, config.language)
-        if language != message.language:
-            message = replace(message, language=language)
-        foreign = language not in {config.language, *config.languages}
-        gibberish = not foreign and is_gibberish(message, self.vocabulary)
-        if message.intent.confidence < self.threshold or gibberish or foreign:
-            why = (f"written in '{language}', the NLU is trained on '{config.language}'" if foreign
-                   else "no word known from the training data" if gibberish
-                   else f"confidence below {self.threshold}")
-            meta = {**message.meta, "confidence": message.intent.confidence,
-                    "predicted": message.intent.name, "why": why, "foreign": foreign}
-            message = replace(message, intent=IntentScore(NLU_FALLBACK, message.intent.confidence),
-                              meta=meta)
-        return message
+        return payload if payload is not None else self.nlu.process(text)
 
     def _payload(self, text: str) -> Message | None:
         match = PAYLOAD.match(text.strip())
@@ -187,7 +184,7 @@ class Agent:
         sender_id = tracker.sender_id
         self._maybe_start_session(tracker)
         message = self.understand(text)
-        user = UserUttered(message=message, frustration=frustration(text), input_channel=input_channel)
+        user = UserUttered(message=message, input_channel=input_channel)
         tracker.append(user)
         result = TurnResult(sender_id, message)
         if tracker.handed_off:
@@ -210,67 +207,28 @@ class Agent:
         return events
 
     def _act(self, tracker: Tracker, result: TurnResult) -> None:
-        rejected = False
+        """Until the bot listens: `policies.decision.decide` picks, the action runs. An action
+        that cannot use the message (a form, a grounded answer that failed its checks) is
+        recorded as rejected and the decision is taken again without it."""
+        rejected: dict[str, str] = {}
         for _ in range(MAX_ACTIONS_PER_TURN):
-            if tracker.latest_action in ENDS_TURN and not tracker.is_new_user_turn:
-                chosen = Prediction(ACTION_LISTEN, 1.0, "rules", f"{tracker.latest_action} ends the turn")
-                predictions = [chosen]
-            else:
-                chosen, predictions = self.policies.decide(tracker, self.domain, loop_rejected=rejected)
-                chosen = self._knowledge_instead_of_fallback(tracker, chosen)
+            decision = decide(tracker, self.domain, self.policies, self.rules, rejected)
+            chosen, predictions = decision.chosen, decision.predictions
             action = chosen.action
-            if action == ACTION_LISTEN and self._form_waits(tracker):
-                action = tracker.active_loop
-                chosen = Prediction(action, 1.0, "rules", f"back to form '{action}' before listening")
             events = self.runner.run(action, tracker, chosen)
-            if isinstance(events, Rejected) and action == "action_generate":
-                result.steps.append(Step(action, chosen, tuple(predictions), (), events.reason))
-                action = "action_default_fallback"
-                chosen = Prediction(action, 1.0, "core_fallback", f"no grounded answer: {events.reason}")
-                events = self.runner.run(action, tracker, chosen)
             if isinstance(events, Rejected):
-                rejected = True
-                result.steps.append(Step(action, chosen, tuple(predictions), (), events.reason))
+                rejected[action] = events.reason
+                result.steps.append(Step(action, chosen, predictions, (), events.reason))
                 continue
-            rejected = False
+            rejected = {}
             tracker.append(ActionExecuted(action=action, policy=chosen.policy,
                                           confidence=chosen.confidence, reason=chosen.reason))
             tracker.extend(events)
-            result.steps.append(Step(action, chosen, tuple(predictions), tuple(events)))
+            result.steps.append(Step(action, chosen, predictions, tuple(events)))
             result.replies += [e for e in events if isinstance(e, BotUttered)]
             if action == ACTION_LISTEN or tracker.handed_off:
                 return
         tracker.append(ActionExecuted(action=ACTION_LISTEN, reason="too many actions in one turn"))
-
-    def _knowledge_instead_of_fallback(self, tracker: Tracker, chosen: Prediction) -> Prediction:
-        """Answer from the knowledge base (`action_generate`) when no template fits but a
-        passage is relevant: the bot would ask to rephrase, or would answer with a response
-        template for an intent NLU is unsure of (below `generation.template_confidence`).
-        Generation still declines, and the bot asks to rephrase, if the answer fails a check."""
-        user = tracker.latest_message
-        if self.answerer is None or not tracker.is_new_user_turn or user is None:
-            return chosen
-        unsure = (chosen.action.startswith("utter_")
-                  and user.message.intent.confidence < self.domain.generation.template_confidence)
-        if chosen.action != "action_default_fallback" and not unsure:
-            return chosen
-        hits = self.answerer.relevant(user.text)
-        if not hits:
-            if unsure:  # an unsure template and nothing to ground an answer in: ask instead
-                intent = user.message.intent
-                return Prediction("action_default_fallback", 1.0, "core_fallback",
-                                  f"NLU unsure of '{intent.name}' ({intent.confidence:.2f} < "
-                                  f"{self.domain.generation.template_confidence}) and no passage is relevant")
-            return chosen
-        best = hits[0]
-        return Prediction("action_generate", best.score, "knowledge",
-                          f"no template fits ({chosen.reason}); passage {best.passage.id} "
-                          f"scores {best.score:.2f}")
-
-    @staticmethod
-    def _form_waits(tracker: Tracker) -> bool:
-        """A form interrupted this turn asks its question again before the bot listens."""
-        return bool(tracker.active_loop) and tracker.active_loop not in tracker.actions_since_user()
 
     # ----- sessions, restarts, humans -------------------------------------------------
 

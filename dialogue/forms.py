@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from core.domain import Domain, Form
 from core.events import ActiveLoop, BotUttered, Event, SlotSet
 from core.tracker import Tracker
-from dialogue.registry import VALIDATORS
+from dialogue.registry import ValidatorFn
 from dialogue.slot_filling import candidates
 from responses.templates import render_event
 
@@ -32,7 +32,8 @@ class Rejected:
     reason: str
 
 
-def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None) -> list[Event] | Rejected:
+def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None,
+             validators: dict[str, ValidatorFn] | None = None) -> list[Event] | Rejected:
     events: list[Event] = []
     activating = tracker.active_loop != form.name
     slots = dict(tracker.slots)
@@ -56,7 +57,7 @@ def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None) -> list[Eve
                 events.append(SlotSet(slot=slot, value=None))
                 slots[slot] = None
     for slot, value in fresh.items():
-        checked = _validate(slot, value, tracker, domain)
+        checked = _validate(validators or {}, slot, value, tracker, domain)
         if checked is None:
             events.append(SlotSet(slot=slot, value=None))
             invalid = render_event(domain, f"utter_invalid_{slot}", {**slots, slot: value}, rng,
@@ -79,8 +80,9 @@ def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None) -> list[Eve
     return events
 
 
-def _validate(slot: str, value, tracker: Tracker, domain: Domain):
-    check = VALIDATORS.get(slot)
+def _validate(validators: dict[str, ValidatorFn], slot: str, value, tracker: Tracker,
+              domain: Domain):
+    check = validators.get(slot)
     if check is None:
         return value
     return check(value, tracker, domain)

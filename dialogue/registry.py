@@ -15,37 +15,42 @@
 A custom action receives the tracker and the domain and returns events (`say` and
 `utter` build the bot's messages). A validator returns the cleaned value, or None to
 reject it: the form then says `utter_invalid_<slot>` if the domain has it and asks again.
+
+The decorators record each function with the module it was defined in; `load_project_actions`
+imports the project's `actions` under a module name of the project's own
+(`core.imports`) and keeps only what that project's modules registered, so two projects in
+one process never see each other's actions, and `from actions import mine` in a project's
+`actions/__init__.py` imports its own `actions/mine.py`.
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
-import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from core.domain import Domain
-from core.errors import SwitchboardError
 from core.events import BotUttered, Event
+from core.imports import ProjectCodeError, import_project_module, project_prefix
 from core.tracker import Tracker
 
 ActionFn = Callable[[Tracker, Domain], list[Event]]
 ValidatorFn = Callable[[Any, Tracker, Domain], Any]
 
-ACTIONS: dict[str, ActionFn] = {}
-VALIDATORS: dict[str, ValidatorFn] = {}
+# (name, function) in the order the decorators ran; filtered per project by module name.
+_ACTIONS: list[tuple[str, ActionFn]] = []
+_VALIDATORS: list[tuple[str, ValidatorFn]] = []
 
 
 def action(name: str) -> Callable[[ActionFn], ActionFn]:
     def register(fn: ActionFn) -> ActionFn:
-        ACTIONS[name] = fn
+        _ACTIONS.append((name, fn))
         return fn
     return register
 
 
 def validator(slot: str) -> Callable[[ValidatorFn], ValidatorFn]:
     def register(fn: ValidatorFn) -> ValidatorFn:
-        VALIDATORS[slot] = fn
+        _VALIDATORS.append((slot, fn))
         return fn
     return register
 
@@ -62,33 +67,30 @@ def utter(domain: Domain, tracker: Tracker, response: str, **values: Any) -> Bot
     return render_event(domain, response, {**tracker.slots, **values})
 
 
-class ActionsLoadError(SwitchboardError):
-    pass
+@dataclass(frozen=True)
+class ProjectActions:
+    """One project's custom actions (by action name) and slot validators (by slot)."""
+
+    actions: dict[str, ActionFn] = field(default_factory=dict)
+    validators: dict[str, ValidatorFn] = field(default_factory=dict)
 
 
-def load_project_actions(project: Path) -> list[str]:
-    """Import the project's `actions.py` or `actions/` package; returns the names it registered.
+ActionsLoadError = ProjectCodeError
 
-    An exception while importing is reported as the file and line where it happened.
-    """
-    candidates = [project / "actions" / "__init__.py", project / "actions.py"]
-    path = next((c for c in candidates if c.exists()), None)
-    if path is None:
-        return []
-    before = set(ACTIONS)
-    module_name = f"_switchboard_actions_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(
-        module_name, path, submodule_search_locations=[str(path.parent)] if path.name == "__init__.py" else None)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:  # noqa: BLE001 - user code: report where it broke
-        frame = traceback.extract_tb(exc.__traceback__)[-1]
-        where = f"{frame.filename}:{frame.lineno}"
-        raise ActionsLoadError(
-            f"{where}: loading custom actions failed: {type(exc).__name__}: {exc}") from None
-    return sorted(set(ACTIONS) - before) or sorted(ACTIONS)
+
+def load_project_actions(project: Path) -> ProjectActions:
+    """Import the project's `actions.py` or `actions/` package and return what it registered.
+
+    An exception while importing is reported as the file and line where it happened."""
+    project = Path(project)
+    if not ((project / "actions" / "__init__.py").exists() or (project / "actions.py").exists()):
+        return ProjectActions()
+    import_project_module(project, "actions")
+    prefix = project_prefix(project) + "."
+
+    def own(entries):
+        return {name: fn for name, fn in entries if fn.__module__.startswith(prefix)}
+    return ProjectActions(own(_ACTIONS), own(_VALIDATORS))
 
 
 def unregistered_actions(domain: Domain, project: Path) -> list:
@@ -96,10 +98,10 @@ def unregistered_actions(domain: Domain, project: Path) -> list:
     from core.domain import DEFAULT_ACTIONS
     from core.errors import Problem
 
-    load_project_actions(project)
+    registered = load_project_actions(project).actions
     problems = []
     for name in domain.actions:
-        if name in DEFAULT_ACTIONS or name in ACTIONS or name in domain.forms:
+        if name in DEFAULT_ACTIONS or name in registered or name in domain.forms:
             continue
         where = domain.declared_at("action", name)
         problems.append(Problem(where.file if where else "domain.yml", where.line if where else 0,

@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from core.message import Entity
 from nlu.errors import TrainingDataError
+
+from core.training_data import TrainingData
 
 
 @dataclass(frozen=True)
@@ -87,3 +90,14 @@ def apply_synonyms(entities: Iterable[Entity], synonyms: Mapping[str, str]) -> l
         canonical = synonyms.get(ent.text.strip().lower())
         out.append(replace(ent, value=canonical) if canonical is not None else ent)
     return out
+
+
+def collect_patterns(data: TrainingData) -> dict[str, Any]:
+    """Regexes, lookups and synonyms for parse time; annotated values become synonyms too."""
+    synonyms = {s.text.strip().lower(): s.value for e in data.examples for s in e.entities
+                if s.value != s.text}
+    synonyms.update(data.synonyms)
+    entities = set(data.entity_types)  # a regex or lookup named after no entity is a feature only
+    return {"regexes": [[r.name, r.pattern] for r in data.regexes if r.name in entities],
+            "lookups": [[t.name, list(t.elements)] for t in data.lookups if t.name in entities],
+            "synonyms": synonyms}

@@ -86,6 +86,9 @@ class NLUParser:
         self.synonyms: dict[str, str] = dict(artifact.patterns["synonyms"])
         self.tables = decoding_tables(artifact.model, artifact.labels.tags)
         self.pad_id = artifact.tokenizer.pad_token_id or 0
+        # False inside an NLU pipeline, where RegexEntityExtractor and EntitySynonymMapper
+        # are components of their own (`nlu.components`); True for the parser on its own.
+        self.rule_entities = True
 
     @classmethod
     def load(cls, model_dir: str | Path, device: str = "cpu",
@@ -127,6 +130,7 @@ class NLUParser:
         encoded = encode_texts(self.artifact.tokenizer, texts, self.config.max_length)
         raws = predict(self.artifact.model, encoded, self.labels.tags, self.pad_id, self.device,
                        batch_size, self.tables)
-        return [build_message(t, e, r, self.labels, self.patterns, self.synonyms,
+        patterns, synonyms = (self.patterns, self.synonyms) if self.rule_entities else (Patterns(), {})
+        return [build_message(t, e, r, self.labels, patterns, synonyms,
                               self.config.ranking_size, self.config.language)
                 for t, e, r in zip(texts, encoded, raws)]

@@ -18,7 +18,7 @@ from nlu.artifact import fingerprint, save_artifact
 from nlu.config import NLUConfig
 from nlu.encoder import load_encoder, load_tokenizer
 from nlu.errors import TrainingDataError
-from nlu.extractors import compile_patterns
+from nlu.extractors import collect_patterns, compile_patterns
 from nlu.features import encode_examples
 from nlu.labels import Labels, split_dev
 from nlu.inference import resolve_device
@@ -30,17 +30,6 @@ from nlu.report import TrainReport
 # Below this many held-out examples, dev scores are noise (one message = several points):
 # train on everything for the configured epochs instead of early-stopping on them.
 MIN_DEV_EXAMPLES = 30
-
-
-def collect_patterns(data: TrainingData) -> dict[str, Any]:
-    """Regexes, lookups and synonyms for parse time; annotated values become synonyms too."""
-    synonyms = {s.text.strip().lower(): s.value for e in data.examples for s in e.entities
-                if s.value != s.text}
-    synonyms.update(data.synonyms)
-    entities = set(data.entity_types)  # a regex or lookup named after no entity is a feature only
-    return {"regexes": [[r.name, r.pattern] for r in data.regexes if r.name in entities],
-            "lookups": [[t.name, list(t.elements)] for t in data.lookups if t.name in entities],
-            "synonyms": synonyms}
 
 
 def _check_data(examples: Sequence[Example], patterns: dict[str, Any]) -> None:

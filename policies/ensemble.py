@@ -1,8 +1,9 @@
-"""All policies of a project together: train them, save them, ask them, decide.
+"""The policies a project's config lists, trained and saved together, asked together.
 
 Saved as `models/dialogue/` (a pickle of the trained policies plus `metadata.json` with
-the format version and the fingerprint of what they were trained on: stories, rules and
-the domain's names, never response texts).
+the format version and the fingerprint of what they were trained on: stories, rules, the
+policy config and the domain's names, never response texts). A project's own policy
+classes are imported (by `policies.registry`) before the pickle is read.
 """
 from __future__ import annotations
 
@@ -10,35 +11,23 @@ import hashlib
 import json
 import pickle
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.artifact_meta import is_up_to_date, read_meta
-
-from project.config import ProjectConfig
 from core.domain import Domain
 from core.errors import SwitchboardError
-from project.loader import Project
+from core.prediction import Prediction
+from core.registry import Resolved
 from core.tracker import Tracker
-from policies.handoff import GuardrailPolicy, HandoffPolicy, NLUFallbackPolicy
-from policies.memoization import MemoizationPolicy
-from policies.ml import MLPolicy
-from core.prediction import Prediction, choose
-from policies.rules import RulePolicy
+from policies.registry import PolicyData, RuleOptions, build_policy
+from project.loader import Project
 
-FORMAT_VERSION = 1
-DEFAULT_CORE_THRESHOLD = 0.3
+FORMAT_VERSION = 2
 
 
 class DialogueModelError(SwitchboardError):
     pass
-
-
-def _option(config: ProjectConfig, policy: str, key: str, default):
-    for component in config.policies:
-        if component.name == policy and key in component.options:
-            return component.options[key]
-    return default
 
 
 def _code_version() -> str:
@@ -60,54 +49,49 @@ def dialogue_fingerprint(project: Project) -> str:
 
 @dataclass
 class PolicyEnsemble:
-    rules: RulePolicy = field(default_factory=RulePolicy)
-    memo: MemoizationPolicy = field(default_factory=MemoizationPolicy)
-    ml: MLPolicy = field(default_factory=MLPolicy)
-    handoff: HandoffPolicy = field(default_factory=HandoffPolicy)
-    nlu_fallback: NLUFallbackPolicy = field(default_factory=NLUFallbackPolicy)
-    guardrail: GuardrailPolicy = field(default_factory=GuardrailPolicy)
-    core_threshold: float = DEFAULT_CORE_THRESHOLD
+    """The configured policies, in the order config.yml lists them, and the core fallback
+    settings (RulePolicy's options; Rasa's defaults when RulePolicy is not listed)."""
+
+    policies: list = field(default_factory=list)
+    fallback: RuleOptions = field(default_factory=RuleOptions)
     fingerprint: str = ""
     stats: dict = field(default_factory=dict)
 
+    @property
+    def core_threshold(self) -> float:
+        return self.fallback.core_fallback_threshold
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.policies]
+
     @classmethod
-    def train(cls, project: Project, fingerprint: str | None = None) -> "PolicyEnsemble":
-        """Train every policy; `fingerprint` if the caller already computed it."""
-        config, data, domain = project.config, project.data, project.domain
+    def train(cls, project: Project, resolved: list[Resolved] | None = None,
+              fingerprint: str | None = None) -> "PolicyEnsemble":
+        """Build and train every listed policy (`resolved`: from `policies.registry.
+        resolve_policies`; None resolves the project's config, raising on problems)."""
+        if resolved is None:
+            resolved = resolve_or_raise(project)
         started = time.perf_counter()
-        ensemble = cls(
-            memo=MemoizationPolicy(int(_option(config, "MemoizationPolicy", "max_history", 5))),
-            ml=MLPolicy(int(_option(config, "MLPolicy", "max_history", 5)),
-                        epochs=int(_option(config, "MLPolicy", "epochs", 1000))),
-            core_threshold=float(_option(config, "RulePolicy", "core_fallback_threshold",
-                                         DEFAULT_CORE_THRESHOLD)),
-            fingerprint=fingerprint or dialogue_fingerprint(project),
-        )
-        ensemble.rules.train(data.rules, domain)
-        ensemble.memo.train(data.stories, domain)
-        examples = ensemble.ml.train([*data.stories, *data.rules], domain)
-        ensemble.stats = {"rules": len(data.rules), "stories": len(data.stories),
-                          "ml_examples": examples, "seconds": round(time.perf_counter() - started, 2)}
-        return ensemble
+        data = PolicyData(list(project.data.stories), list(project.data.rules))
+        policies = [build_policy(item) for item in resolved]
+        stats: dict = {"rules": len(data.rules), "stories": len(data.stories)}
+        for policy in policies:
+            stats.update(policy.train(data, project.domain) or {})
+        fallback = next((r.options for r in resolved if r.name == "RulePolicy"), RuleOptions())
+        stats["seconds"] = round(time.perf_counter() - started, 2)
+        stats["policies"] = [p.name for p in policies]
+        return cls(policies, fallback, fingerprint or dialogue_fingerprint(project), stats)
 
-    def predictions(self, tracker: Tracker, domain: Domain, loop_rejected: bool = False) -> list[Prediction]:
-        found = [
-            self.guardrail.predict(tracker, domain),
-            self.handoff.predict(tracker, domain),
-            self.rules.predict(tracker, domain, loop_rejected),
-            self.nlu_fallback.predict(tracker, domain),
-            self.memo.predict(tracker, domain),
-            self.ml.predict(tracker, domain),
-        ]
-        return [p for p in found if p is not None]
-
-    def decide(self, tracker: Tracker, domain: Domain, loop_rejected: bool = False) -> tuple[Prediction, list[Prediction]]:
-        """(the chosen prediction, every policy's prediction)."""
-        predictions = self.predictions(tracker, domain, loop_rejected)
-        if loop_rejected and tracker.active_loop:
-            predictions = [p for p in predictions if p.action != tracker.active_loop]
-        chosen = choose(predictions, self.core_threshold)
-        return self.handoff.escalate(tracker, domain, chosen), predictions
+    def predictions(self, tracker: Tracker, domain: Domain,
+                    rejected: frozenset[str] = frozenset()) -> list[Prediction]:
+        """Every configured policy's prediction (with the policy's priority)."""
+        found = []
+        for policy in self.policies:
+            prediction = policy.predict(tracker, domain, rejected)
+            if prediction is not None:
+                found.append(replace(prediction, priority=policy.priority))
+        return found
 
     # ----- persistence --------------------------------------------------------------------
 
@@ -122,6 +106,8 @@ class PolicyEnsemble:
 
     @classmethod
     def load(cls, target: Path) -> "PolicyEnsemble":
+        """Read `models/dialogue`; a project's own policy classes must be imported first
+        (`resolve_policies` does it)."""
         meta = read_meta(target)
         if meta is None:
             raise DialogueModelError(
@@ -136,3 +122,16 @@ class PolicyEnsemble:
     @staticmethod
     def is_up_to_date(target: Path, fingerprint: str) -> bool:
         return is_up_to_date(target, FORMAT_VERSION, fingerprint)
+
+
+def resolve_or_raise(project: Project) -> list[Resolved]:
+    """The project's policies resolved; raises `ProjectInvalid` if the config has errors."""
+    from core.errors import ProjectInvalid
+    from policies.registry import resolve_policies
+    from project.checks import FileChecker
+
+    check = FileChecker(project.config.file)
+    resolved = resolve_policies(project.config, project.root, check)
+    if any(p.severity == "error" for p in check.problems):
+        raise ProjectInvalid(check.problems)
+    return resolved

@@ -87,11 +87,12 @@ class NLUFallbackPolicy:
         user = tracker.latest_message
         if user is None or not tracker.is_new_user_turn or user.intent != NLU_FALLBACK:
             return None
-        meta = user.message.meta
-        why = meta.get("why", "confidence below the threshold")
+        fallback = user.message.fallback
+        if fallback is None:  # a payload `/nlu_fallback`, or a project's own classifier
+            return Prediction(FALLBACK, 1.0, self.name, "not understood (nlu_fallback)")
         return Prediction(FALLBACK, 1.0, self.name,
-                          f"not understood: {meta.get('predicted', '?')} "
-                          f"({meta.get('confidence', 0):.2f}), {why}")
+                          f"not understood: {fallback.predicted or '?'} "
+                          f"({fallback.confidence:.2f}), {fallback.reason}")
 
 
 @dataclass

@@ -22,9 +22,19 @@ class MemoizationPolicy:
     max_history: int = 5
     table: dict[tuple[State, ...], str] = field(default_factory=dict)
     entities: frozenset = frozenset()  # entity features the stories mention
+    priority: int = 3
     name = "memoization"
 
-    def train(self, stories, domain: Domain) -> None:
+    @classmethod
+    def from_options(cls, options) -> "MemoizationPolicy":  # policies.registry.MemoizationOptions
+        return cls(max_history=options.max_history, priority=options.priority)
+
+    def train(self, data, domain: Domain) -> dict:
+        """Remember every turn of `data.stories` (a policies.registry.PolicyData)."""
+        self._train(data.stories, domain)
+        return {"stories": len(data.stories)}
+
+    def _train(self, stories, domain: Domain) -> None:
         self.table = {}
         self.entities = frozenset(
             f"entity:{name}" for story in stories for step in story.steps
@@ -47,7 +57,8 @@ class MemoizationPolicy:
             window = (State({"<start>"}),) + window
         return (length, pad, window)
 
-    def predict(self, tracker: Tracker, domain: Domain) -> Prediction | None:
+    def predict(self, tracker: Tracker, domain: Domain,
+                rejected: frozenset[str] = frozenset()) -> Prediction | None:
         # an entity no story mentions (a date in passing) must not hide a known situation
         states = [State(f for f in s if not f.startswith("entity:") or f in self.entities)
                   for s in history(tracker, domain)]

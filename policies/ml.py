@@ -25,7 +25,12 @@ class MLPolicy:
     seed: int = 42
     vocabulary: dict[str, int] = field(default_factory=dict)
     model: object = None
+    priority: int = 1
     name = "ml"
+
+    @classmethod
+    def from_options(cls, options) -> "MLPolicy":  # policies.registry.MLOptions
+        return cls(max_history=options.max_history, epochs=options.epochs, priority=options.priority)
 
     def featurize(self, states: list[State]) -> np.ndarray:
         size = len(self.vocabulary)
@@ -39,8 +44,12 @@ class MLPolicy:
                     vector[position * size + index] = 1.0
         return vector
 
-    def train(self, stories, domain: Domain) -> int:
-        """Fit on every action of every story (and rule); returns the number of examples."""
+    def train(self, data, domain: Domain) -> dict:
+        """Fit on every action of every story and rule (a policies.registry.PolicyData)."""
+        return {"ml_examples": self._train([*data.stories, *data.rules], domain)}
+
+    def _train(self, stories, domain: Domain) -> int:
+        """Fit on every action of `stories`; returns the number of examples."""
         from sklearn.neural_network import MLPClassifier
 
         pairs = [pair for story in stories for tracker in story_trackers(story, domain)
@@ -63,7 +72,8 @@ class MLPolicy:
         self.model = model
         return len(pairs)
 
-    def predict(self, tracker: Tracker, domain: Domain) -> Prediction | None:
+    def predict(self, tracker: Tracker, domain: Domain,
+                rejected: frozenset[str] = frozenset()) -> Prediction | None:
         # Starting a form is for rules and stories to decide; the ML policy may only keep
         # the active one going.
         inactive_forms = {f for f in domain.forms if f != tracker.active_loop}

@@ -145,12 +145,21 @@ def tracker_turns(tracker: Tracker) -> tuple[list[Token], list[Snapshot], Snapsh
 @dataclass
 class RulePolicy:
     rules: list[CompiledRule] = field(default_factory=list)
+    priority: int = 6
     name = "rules"
 
-    def train(self, rules: list[Story], domain: Domain) -> None:
-        self.rules = [compile_rule(rule) for rule in rules]
+    @classmethod
+    def from_options(cls, options) -> "RulePolicy":  # policies.registry.RuleOptions
+        return cls(priority=options.priority)
 
-    def predict(self, tracker: Tracker, domain: Domain, loop_rejected: bool = False) -> Prediction | None:
+    def train(self, data, domain: Domain) -> dict:
+        """Compile `data.rules` (a policies.registry.PolicyData)."""
+        self.rules = [compile_rule(rule) for rule in data.rules]
+        return {"rules": len(self.rules)}
+
+    def predict(self, tracker: Tracker, domain: Domain,
+                rejected: frozenset[str] = frozenset()) -> Prediction | None:
+        loop_rejected = bool(tracker.active_loop) and tracker.active_loop in rejected
         tokens, snaps, initial = tracker_turns(tracker)
         best: tuple[int, CompiledRule, str] | None = None
         for rule in self.rules:

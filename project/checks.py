@@ -55,6 +55,10 @@ class FileChecker:
     def warn(self, line: int, key: str, message: str) -> None:
         self.problems.append(Problem(self.file, line, key, message, "warning"))
 
+    def info(self, line: int, key: str, message: str) -> None:
+        """Not a problem: what Switchboard made of something (a Rasa name it mapped)."""
+        self.problems.append(Problem(self.file, line, key, message, "info"))
+
     def expect(self, value: Any, kind: type | tuple, line: int, key: str) -> bool:
         """True if `value` is of `kind`; otherwise record 'expected …, got …'."""
         kinds = kind if isinstance(kind, tuple) else (kind,)

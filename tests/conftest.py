@@ -11,11 +11,9 @@ from tests.support import ROOT, KeywordParser
 @pytest.fixture(scope="session")
 def example():
     from project.loader import load_project
-    from dialogue.registry import load_project_actions
     from policies.ensemble import PolicyEnsemble
 
     project = load_project(ROOT)
-    load_project_actions(ROOT)
     return project, PolicyEnsemble.train(project)
 
 

@@ -5,6 +5,7 @@ from core.training_data import Story, StoryStep
 from policies.handoff import HandoffPolicy
 from policies.memoization import MemoizationPolicy
 from core.prediction import Prediction, choose
+from policies.registry import PolicyData
 from policies.rules import RulePolicy
 from policies.states import story_events
 from tests.dialogue.test_tracker_events import _user
@@ -37,7 +38,7 @@ def test_choose_priority_then_confidence_then_core_fallback() -> None:
 
 def test_rule_predicts_each_action_then_listens() -> None:
     policy = RulePolicy()
-    policy.train([rule("thanks", ("intent", "greet"), ("action", "utter_a"), ("action", "utter_b"))], DOMAIN)
+    policy.train(PolicyData([], [rule("thanks", ("intent", "greet"), ("action", "utter_a"), ("action", "utter_b"))]), DOMAIN)
     tracker = Tracker("t")
     tracker.append(_user("hi", "greet"))
     assert policy.predict(tracker, DOMAIN).action == "utter_a"
@@ -49,7 +50,7 @@ def test_rule_predicts_each_action_then_listens() -> None:
 
 def test_conversation_start_rule_only_matches_at_the_start() -> None:
     policy = RulePolicy()
-    policy.train([rule("welcome", ("intent", "greet"), ("action", "utter_welcome"), start=True)], DOMAIN)
+    policy.train(PolicyData([], [rule("welcome", ("intent", "greet"), ("action", "utter_welcome"), start=True)]), DOMAIN)
     tracker = Tracker("t")
     tracker.append(_user("hi", "greet"))
     assert policy.predict(tracker, DOMAIN).action == "utter_welcome"
@@ -62,7 +63,7 @@ def test_active_form_runs_unless_a_rule_for_it_handles_the_intent() -> None:
     policy = RulePolicy()
     unhappy = rule("costs in form", ("intent", "shipping_costs"), ("action", "utter_costs"),
                    ("action", "f"), conditions=(StoryStep("active_loop", "f"),))
-    policy.train([unhappy, rule("hello", ("intent", "greet"), ("action", "utter_greet"))], DOMAIN)
+    policy.train(PolicyData([], [unhappy, rule("hello", ("intent", "greet"), ("action", "utter_greet"))]), DOMAIN)
     tracker = Tracker("t")
     tracker.extend([ActiveLoop(loop="f"), SlotSet(slot="requested_slot", value="email"),
                     ActionExecuted(action="action_listen"), _user("x@y.z", "inform")])
@@ -71,7 +72,7 @@ def test_active_form_runs_unless_a_rule_for_it_handles_the_intent() -> None:
     assert policy.predict(tracker, DOMAIN).action == "utter_costs"
     tracker.append(_user("hello", "greet"))  # not written for the form: the form goes first
     assert policy.predict(tracker, DOMAIN).action == "f"
-    assert policy.predict(tracker, DOMAIN, loop_rejected=True).action == "utter_greet"
+    assert policy.predict(tracker, DOMAIN, frozenset({"f"})).action == "utter_greet"
 
 
 def test_memoization_replays_a_story_and_forgets_conflicts() -> None:
@@ -79,7 +80,7 @@ def test_memoization_replays_a_story_and_forgets_conflicts() -> None:
     story_b = Story("b", "story", steps(("intent", "greet"), ("action", "utter_b")))
     story_c = Story("c", "story", steps(("intent", "deny"), ("action", "utter_c")))
     policy = MemoizationPolicy(max_history=3)
-    policy.train([story_a, story_b, story_c], DOMAIN)
+    policy.train(PolicyData([story_a, story_b, story_c], []), DOMAIN)
     tracker = Tracker.from_events("t", story_events(list(story_c.steps[:1]), DOMAIN, end_with_listen=False))
     assert policy.predict(tracker, DOMAIN).action == "utter_c"
     tracker = Tracker.from_events("t", story_events(list(story_a.steps[:1]), DOMAIN, end_with_listen=False))

@@ -2,7 +2,7 @@ from core.events import (
     ActionExecuted, ActiveLoop, BotUttered, Handoff, HandoffReleased, Restarted, SlotSet,
     UserUttered, event_from_dict,
 )
-from core.message import Entity, IntentScore, Message
+from core.message import Entity, Fallback, IntentScore, Message
 from project.loader import load_project
 from core.tracker import Tracker
 from tests.support import ROOT
@@ -10,7 +10,7 @@ from tests.support import ROOT
 
 def _user(text: str, intent: str, entities=()) -> UserUttered:
     return UserUttered(message=Message(text, IntentScore(intent, 0.9), (IntentScore(intent, 0.9),),
-                                       tuple(entities)), frustration=0.1)
+                                       tuple(entities), frustration=0.1), input_channel="rest")
 
 
 EVENTS = [
@@ -23,6 +23,17 @@ EVENTS = [
     ActionExecuted(action="action_listen"),
     Handoff(reason="asked", summary={"slots": {"order_id": "12345"}}, ticket="1"),
 ]
+
+
+def test_every_message_field_survives_the_store() -> None:
+    """What the NLU pipeline found (language, gibberish, frustration, why it fell back) and
+    the channel are typed fields that come back from a stored dict unchanged."""
+    user = UserUttered(message=Message("asdf qwer", IntentScore("nlu_fallback", 0.9), language="de",
+                                       gibberish=True, frustration=0.4,
+                                       fallback=Fallback("greet", 0.9, "no word known", foreign=True)),
+                       input_channel="slack")
+    back = event_from_dict(user.to_dict())
+    assert back == user and back.message.fallback.foreign and back.frustration == 0.4
 
 
 def test_state_is_rebuilt_from_events() -> None:

@@ -1,0 +1,203 @@
+"""The NLU pipeline's components: each takes the `Message` so far and returns a new one
+with its own fields filled (spaCy's pipes over one `Doc`). `nlu.registry` names them for
+config.yml; `nlu.pipeline` runs them in the order the config lists them.
+
+    LanguageDetector      message.language (CJK script test, else the project's language)
+    JointBERT             intent, ranking and model entities (one encoder pass)
+    RegexEntityExtractor  + entities from data/nlu.yml regexes and lookup tables
+    EntitySynonymMapper   entity values mapped to their canonical synonym
+    GibberishDetector     message.gibberish: no word known from the training data
+    FrustrationScorer     message.frustration, 0..1 (offline English/Chinese lexicon)
+    FallbackClassifier    intent -> nlu_fallback when unsure, gibberish or foreign
+    ResponseSelector      enables the FAQ selector (`faq/x`, models/selector/); it picks the
+                          answer when `utter_faq` runs, so the message passes unchanged
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from core.message import Fallback, IntentScore, Message
+from core.training_data import TrainingData
+from nlu.config import NLUConfig
+
+NLU_FALLBACK = "nlu_fallback"
+
+
+@dataclass(frozen=True)
+class PipelineContext:
+    """What components may need when they are built: the project's languages and training
+    data, and the trained joint model (None until loaded; `validate` never loads it)."""
+
+    language: str
+    languages: tuple[str, ...]
+    data: TrainingData
+    parser: Any = None  # nlu.parser.NLUParser or anything with .parse(text) -> Message
+
+
+class LanguageDetector:
+    name = "LanguageDetector"
+
+    def __init__(self, options: Any, context: PipelineContext) -> None:
+        self.default = context.language
+
+    def process(self, message: Message) -> Message:
+        from nlu.language import detect
+
+        language = detect(message.text, self.default)
+        return message if language == message.language else replace(message, language=language)
+
+
+class JointBERT:
+    """The trained joint model (`models/nlu/`): its options are `nlu.config.NLUConfig`."""
+
+    name = "JointBERT"
+    trains = True
+
+    def __init__(self, options: NLUConfig, context: PipelineContext) -> None:
+        if context.parser is None:
+            raise ValueError("JointBERT needs the trained model (models/nlu); run `cli.py train`")
+        self.parser = context.parser
+        if hasattr(self.parser, "rule_entities"):  # regexes/synonyms are their own components
+            self.parser.rule_entities = False
+
+    def process(self, message: Message) -> Message:
+        parsed = self.parser.parse(message.text)
+        return replace(message, intent=parsed.intent, intent_ranking=parsed.intent_ranking,
+                       entities=message.entities + parsed.entities)
+
+
+class RegexEntityExtractor:
+    """Regex and lookup-table entities of data/nlu.yml (read when the assistant loads, so an
+    edited regex needs no retraining). Regex matches win over the model's overlapping
+    entities, which win over lookup matches."""
+
+    name = "RegexEntityExtractor"
+
+    def __init__(self, options: Any, context: PipelineContext) -> None:
+        from nlu.extractors import collect_patterns, compile_patterns
+
+        patterns = collect_patterns(context.data)
+        self.patterns = compile_patterns(patterns["regexes"], patterns["lookups"])
+
+    def process(self, message: Message) -> Message:
+        from nlu.extractors import lookup_entities, merge_entities, regex_entities
+
+        text = message.text
+        entities = merge_entities(regex_entities(text, self.patterns), message.entities,
+                                  lookup_entities(text, self.patterns))
+        return replace(message, entities=tuple(entities))
+
+
+class EntitySynonymMapper:
+    name = "EntitySynonymMapper"
+
+    def __init__(self, options: Any, context: PipelineContext) -> None:
+        from nlu.extractors import collect_patterns
+
+        self.synonyms: dict[str, str] = dict(collect_patterns(context.data)["synonyms"])
+
+    def process(self, message: Message) -> Message:
+        from nlu.extractors import apply_synonyms
+
+        if not self.synonyms or not message.entities:
+            return message
+        return replace(message, entities=tuple(apply_synonyms(message.entities, self.synonyms)))
+
+
+class GibberishDetector:
+    """Runs after the entity extractors: a message with an entity is never gibberish."""
+
+    name = "GibberishDetector"
+
+    def __init__(self, options: Any, context: PipelineContext) -> None:
+        from nlu.gibberish import known_words
+
+        self.vocabulary = known_words(context.data)
+
+    def process(self, message: Message) -> Message:
+        from nlu.gibberish import is_gibberish
+
+        return replace(message, gibberish=is_gibberish(message, self.vocabulary))
+
+
+class FrustrationScorer:
+    name = "FrustrationScorer"
+
+    def __init__(self, options: Any, context: PipelineContext) -> None:
+        pass
+
+    def process(self, message: Message) -> Message:
+        from nlu.frustration import frustration
+
+        return replace(message, frustration=frustration(message.text))
+
+
+_UNIT = {"must": "a number between 0 and 1"}
+
+
+@dataclass(frozen=True)
+class FallbackOptions:
+    # Minimum confidence of the top intent; below it the message is not understood.
+    threshold: float = field(default=0.3, metadata=_UNIT)
+    # Rasa's: when the top two intents are closer than this, the message is not
+    # understood either. Off unless given.
+    ambiguity_threshold: float | None = field(default=None, metadata=_UNIT)
+
+    def problems(self) -> list[tuple[str, str]]:
+        out = []
+        for key in ("threshold", "ambiguity_threshold"):
+            value = getattr(self, key)
+            if value is not None and not 0 <= value <= 1:
+                out.append((key, f"must be a number between 0 and 1, got {value!r}"))
+        return out
+
+
+class FallbackClassifier:
+    """Replaces the intent with `nlu_fallback`, recording why (`Message.fallback`), when the
+    model is unsure (below `threshold`, or the top two within `ambiguity_threshold`), when
+    GibberishDetector flagged the message, or when LanguageDetector found a language the
+    project does not list."""
+
+    name = "FallbackClassifier"
+
+    def __init__(self, options: FallbackOptions, context: PipelineContext) -> None:
+        self.options = options
+        self.language = context.language
+        self.languages = {context.language, *context.languages}
+
+    def process(self, message: Message) -> Message:
+        reason = self._reason(message)
+        if reason is None:
+            return message
+        intent = message.intent
+        foreign = message.language not in self.languages
+        return replace(message, intent=IntentScore(NLU_FALLBACK, intent.confidence),
+                       fallback=Fallback(intent.name, intent.confidence, reason, foreign))
+
+    def _reason(self, message: Message) -> str | None:
+        if message.language not in self.languages:
+            return f"written in '{message.language}', the NLU is trained on '{self.language}'"
+        if message.gibberish:
+            return "no word known from the training data"
+        confidence = message.intent.confidence
+        if confidence < self.options.threshold:
+            return f"confidence below {self.options.threshold}"
+        ambiguity = self.options.ambiguity_threshold
+        ranking = message.intent_ranking
+        if ambiguity is not None and len(ranking) > 1 and \
+                ranking[0].confidence - ranking[1].confidence < ambiguity:
+            return (f"'{ranking[0].name}' and '{ranking[1].name}' are within "
+                    f"{ambiguity} of each other")
+        return None
+
+
+class ResponseSelector:
+    name = "ResponseSelector"
+    trains = True
+
+    def __init__(self, options: Any, context: PipelineContext) -> None:
+        pass
+
+    def process(self, message: Message) -> Message:
+        return message

@@ -1,0 +1,127 @@
+"""The dialogue policies config.yml's `policies:` can name, and what Rasa's names become.
+
+Each of ours is a class with a typed options dataclass (its schema: unknown keys and bad
+values are file:line errors) and a `priority` option (higher wins in `core.prediction.choose`).
+A project's own `module.Class` must offer the same interface as ours:
+
+    class MyPolicy:
+        name = "my_policy"          # shown in `shell --debug`, stored on each ActionExecuted
+        priority = 2
+        def train(self, data: PolicyData, domain) -> dict: ...     # stats, may be {}
+        def predict(self, tracker, domain, rejected: frozenset[str]) -> Prediction | None: ...
+
+It is built as `MyPolicy(**options)` (its `priority` option, if given, overrides). An empty
+`policies:` means `DEFAULT_POLICIES`, as in Rasa.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.registry import Entry, Registry, Resolved, resolve
+from core.training_data import Source, Story
+
+
+@dataclass(frozen=True)
+class PolicyData:
+    """What policies train on."""
+
+    stories: list[Story]
+    rules: list[Story]
+
+
+@dataclass(frozen=True)
+class RuleOptions:
+    # Below this confidence no policy's prediction is acted on: the bot asks to rephrase.
+    core_fallback_threshold: float = 0.3
+    core_fallback_action_name: str = "action_default_fallback"
+    enable_fallback_prediction: bool = True
+    restrict_rules: bool = True  # Rasa's rule checks at training time: accepted, not run here
+    check_for_contradictions: bool = True  # idem
+    priority: int = 6
+
+    def problems(self) -> list[tuple[str, str]]:
+        if not 0 <= self.core_fallback_threshold <= 1:
+            return [("core_fallback_threshold", "must be a number between 0 and 1")]
+        return []
+
+
+@dataclass(frozen=True)
+class MemoizationOptions:
+    max_history: int = 5
+    priority: int = 3
+
+    def problems(self) -> list[tuple[str, str]]:
+        return [] if self.max_history >= 1 else [("max_history", "must be >= 1")]
+
+
+@dataclass(frozen=True)
+class MLOptions:
+    max_history: int = 5
+    epochs: int = 1000
+    priority: int = 1
+
+    def problems(self) -> list[tuple[str, str]]:
+        return [(k, "must be >= 1") for k in ("max_history", "epochs") if getattr(self, k) < 1]
+
+
+def _registry() -> Registry[Entry]:
+    from policies.memoization import MemoizationPolicy
+    from policies.ml import MLPolicy
+    from policies.rules import RulePolicy
+
+    registry: Registry[Entry] = Registry("policy")
+    registry.register("RulePolicy", Entry(RulePolicy, RuleOptions))
+    registry.register("MemoizationPolicy", Entry(MemoizationPolicy, MemoizationOptions))
+    registry.register("MLPolicy", Entry(MLPolicy, MLOptions))
+    registry.register_rasa("TEDPolicy", "MLPolicy", "an MLP over the last turns' features",
+                           carry=("max_history",))
+    registry.register_rasa("AugmentedMemoizationPolicy", "MemoizationPolicy",
+                           "remembers story turns", carry=("max_history",))
+    registry.register_rasa("UnexpecTEDIntentPolicy", None,
+                           "nothing flags unlikely intents (action_unlikely_intent is never predicted)")
+    return registry
+
+
+POLICIES = _registry()
+DEFAULT_POLICIES = (("RulePolicy", {}), ("MemoizationPolicy", {}), ("MLPolicy", {"max_history": 5}))
+UNUSED_RULE_OPTIONS = ("restrict_rules", "check_for_contradictions")
+
+
+def resolve_policies(config, project_root: Path, check) -> list[Resolved]:
+    from project.config import ComponentSpec
+
+    specs = config.policies
+    if not specs:
+        check.info(0, "policies", "no policies given: using the default "
+                   + ", ".join(name for name, _ in DEFAULT_POLICIES))
+        specs = [ComponentSpec(name, dict(options), f"policies (default) {name}",
+                               Source(check.file, 0)) for name, options in DEFAULT_POLICIES]
+    resolved = resolve(specs, POLICIES, check, project_root)
+    seen: dict[str, int] = {}
+    for item in resolved:
+        if item.name in seen:
+            check.error(item.spec.line, f"{item.spec.key}.name",
+                        f"'{item.name}' is listed twice (first at line {seen[item.name]})")
+        seen.setdefault(item.name, item.spec.line)
+        for option in UNUSED_RULE_OPTIONS:
+            if item.name == "RulePolicy" and option in item.spec.options:
+                check.warn(item.spec.line_of(option), f"{item.spec.key}.{option}",
+                           "accepted for Rasa compatibility; Switchboard does not run this "
+                           "training-time check, so it changes nothing")
+    return resolved
+
+
+def build_policy(item: Resolved):
+    """A policy instance from its resolved entry."""
+    if item.cls.__module__.startswith("policies."):
+        return item.cls.from_options(item.options)
+    options = dict(item.options)
+    priority = options.pop("priority", None)
+    policy = item.cls(**options)
+    if priority is not None:
+        policy.priority = int(priority)
+    for method in ("train", "predict"):
+        if not callable(getattr(policy, method, None)):
+            raise TypeError(f"{item.name} has no {method}() method")
+    return policy
