@@ -25,6 +25,14 @@ def describe_nlu(result: TurnResult) -> str:
     return f"  intent: {intent.name} ({intent.confidence:.2f}){extra}  entities: {entities}"
 
 
+def describe_setup(agent) -> str:
+    """What config.yml made run: the NLU pipeline and the policies with their priorities."""
+    policies = ", ".join(f"{p.name} (priority {p.priority})" for p in agent.policies.policies)
+    return (f"  NLU pipeline: {' -> '.join(agent.nlu.names) or 'none'}\n"
+            f"  policies: {policies or 'none'}; built-in rules: guardrail, handoff, NLU fallback, "
+            "knowledge answer, form re-ask, ends-turn")
+
+
 def print_turn(result: TurnResult, debug: bool) -> None:
     click.secho(describe_nlu(result), dim=True)
     if debug:
@@ -65,6 +73,8 @@ def run_shell(project: Path, models: Path, debug: bool = False) -> None:
     agent = load_agent(project, models)
     if interactive:
         click.echo(f"Switchboard shell ({COMMANDS}).")
+    if debug:
+        click.secho(describe_setup(agent), dim=True)
     while True:
         if interactive:
             click.echo("You: ", nl=False)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-CLI = Path(__file__).parent.parent / "cli.py"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+CLI = Path(__file__).parent.parent.parent / "cli.py"
 EXPECT = re.compile(rb"^# expect: (\d+): ([^:]+): (.+)$", re.MULTILINE)
 BROKEN = sorted((FIXTURES / "broken").glob("*/*.yml"))
 

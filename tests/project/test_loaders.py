@@ -8,8 +8,8 @@ import pytest
 from core.errors import ProjectInvalid
 from project.loader import load_project
 
-ROOT = Path(__file__).parent.parent
-MINI = Path(__file__).parent / "fixtures" / "mini_project"
+ROOT = Path(__file__).parent.parent.parent
+MINI = ROOT / "tests" / "fixtures" / "mini_project"
 MOODBOT = ROOT.parent / "shared" / "rasa-projects" / "moodbot"
 
 
