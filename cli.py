@@ -58,7 +58,7 @@ def cli() -> None:
 
 def print_problems(problems: list[Problem]) -> None:
     for problem in problems:
-        color = "red" if problem.severity == "error" else "yellow"
+        color = {"error": "red", "warning": "yellow"}.get(problem.severity, "cyan")
         click.secho(str(problem), fg=color, err=True)
 
 
@@ -66,12 +66,10 @@ def print_problems(problems: list[Problem]) -> None:
 @PROJECT_OPTION
 def validate(project: Path) -> None:
     """Check the project's YAML and report every problem at once."""
-    from project.loader import load_project
+    from assistant.project import load_checked_project
 
-    from dialogue.registry import unregistered_actions
-
-    loaded = load_project(project, strict=False)
-    problems = loaded.problems + ([] if loaded.errors else unregistered_actions(loaded.domain, project))
+    loaded = load_checked_project(project, strict=False)
+    problems = loaded.problems
     print_problems(problems)
     errors = len(loaded.errors)
     warnings = sum(p.severity == "warning" for p in problems)
@@ -106,18 +104,18 @@ MODELS_OPTION = click.option(
 @click.option("--device", default=None, help="cpu, cuda or auto [default: the config's, cpu].")
 def train(project: Path, models: Path | None, force: bool, device: str | None) -> None:
     """Validate, then train the NLU into models/ (skipped when nothing it reads changed)."""
+    from assistant.project import load_checked_project
     from assistant.train import train_project
-    from project.loader import load_project
 
-    from dialogue.registry import unregistered_actions
-
-    loaded = load_project(project)
-    print_problems(loaded.warnings + unregistered_actions(loaded.domain, project))
+    loaded = load_checked_project(project)
+    print_problems([p for p in loaded.problems if p.severity != "error"])
     outcome = train_project(loaded, models_dir(project, models), force=force, device=device)
     if outcome.dialogue_retrained:
         stats = outcome.dialogue_stats
-        click.secho(f"✓ Trained dialogue policies ({stats['rules']} rules, {stats['stories']} stories, "
-                    f"{stats['ml_examples']} ML examples) in {stats['seconds']} s", fg="green")
+        click.secho(f"✓ Trained dialogue policies {', '.join(stats['policies'])} ({stats['rules']} "
+                    f"rules, {stats['stories']} stories"
+                    + (f", {stats['ml_examples']} ML examples" if "ml_examples" in stats else "")
+                    + f") in {stats['seconds']} s", fg="green")
     else:
         click.secho("✓ Dialogue policies are up to date.", fg="green")
     if outcome.selector_examples is not None:
@@ -156,18 +154,24 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5005, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int,
-              help="uvicorn worker processes (they share the SQLite store).")
+              help="uvicorn worker processes (they share the conversation store).")
 @click.option("--token", envvar="SWITCHBOARD_TOKEN", default=None,
               help="Bearer token for every request but /health [env SWITCHBOARD_TOKEN]; "
                    "one is generated when binding beyond localhost without it.")
-@click.option("--store", default=None,
-              help="Tracker store: a SQLite file [default: PROJECT/.switchboard/conversations.sqlite] "
-                   "or redis://HOST:PORT/DB or postgresql://USER@HOST:PORT/DB to share conversations "
-                   "between workers and hosts.")
+@click.option("--store", default=None, metavar="URL",
+              help="Where conversations and handoff tickets live: a SQLite file or sqlite:///FILE, "
+                   "or redis://HOST:PORT/DB or postgresql://USER@HOST:PORT/DB to share them between "
+                   "workers and hosts [default: endpoints.yml's tracker_store, else "
+                   "PROJECT/.switchboard/conversations.sqlite].")
 @click.option("--mask-pii", is_flag=True,
               help="Store conversations with emails, card and phone numbers masked.")
+@click.option("--credentials", envvar="SWITCHBOARD_CREDENTIALS", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The channels to serve (slack, …) and their secrets, as Rasa's credentials.yml "
+                   "[env SWITCHBOARD_CREDENTIALS; default: PROJECT/credentials.yml if there is one]; "
+                   "REST is always served.")
 def run(project: Path, models: Path | None, host: str, port: int, workers: int,
-        token: str | None, store: str | None, mask_pii: bool) -> None:
+        token: str | None, store: str | None, mask_pii: bool, credentials: Path | None) -> None:
     """Serve the assistant over HTTP (Rasa-compatible REST channel and more)."""
     import secrets
 
@@ -176,27 +180,40 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
     from dialogue.agent import Agent  # noqa: F401  (fail fast on import problems)
 
     from assistant.train import nlu_dir
-    from project.loader import state_path
     from nlu import read_metadata
+    from stores.factory import store_settings
+    from channels.credentials import load_channels
 
     models = models_dir(project, models)
     read_metadata(nlu_dir(models))  # no (or an incompatible) model: a clear error, before serving
+    settings = store_settings(project, store)  # a bad endpoints.yml too, once, not per worker
+    print_problems(list(settings.warnings))
+    print_problems(load_channels(project, credentials).warnings)  # a bad credentials.yml: once
+    click.echo(f"Conversations and handoffs: {settings.describe()}")
     if not token and host not in LOCAL_HOSTS:
         token = secrets.token_urlsafe(24)
         click.secho(f"Binding to {host}: bearer token required. Generated one: {token}", fg="yellow")
-    os.environ.update({"SWITCHBOARD_PROJECT": str(project), "SWITCHBOARD_MODELS": str(models),
-                       "SWITCHBOARD_STORE": str(store or state_path(project, "conversations.sqlite"))})
+    os.environ.update({"SWITCHBOARD_PROJECT": str(project), "SWITCHBOARD_MODELS": str(models)})
+    if store:
+        os.environ["SWITCHBOARD_STORE"] = store
+    else:  # the workers read endpoints.yml, as reported above
+        os.environ.pop("SWITCHBOARD_STORE", None)
     if token:
         os.environ["SWITCHBOARD_TOKEN"] = token
     if mask_pii:
         os.environ["SWITCHBOARD_MASK_PII"] = "1"
+    if credentials:
+        os.environ["SWITCHBOARD_CREDENTIALS"] = str(credentials)
     uvicorn.run("server.main:app_factory", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
 
 
 STORE_OPTION = click.option(
-    "--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="SQLite tracker store [default: PROJECT/.switchboard/conversations.sqlite].")
+    "--store", default=None, metavar="URL",
+    help="The conversation store: a SQLite file or sqlite:///FILE, redis://HOST:PORT/DB, "
+         "postgresql://USER@HOST:PORT/DB or memory:// [default: endpoints.yml's tracker_store, "
+         "else PROJECT/.switchboard/conversations.sqlite]; handoff tickets are read from the "
+         "queue beside it.")
 
 
 @cli.group()
@@ -208,19 +225,19 @@ def conversations() -> None:
 @PROJECT_OPTION
 @STORE_OPTION
 @click.argument("sender_id")
-def export_conversation(project: Path, store: Path | None, sender_id: str) -> None:
+def export_conversation(project: Path, store: str | None, sender_id: str) -> None:
     """Print every stored event of SENDER_ID, and their handoff tickets, as JSON."""
     import json
     from dataclasses import asdict
 
-    from project.loader import state_path
-    from stores.sqlite import SQLiteStore
-    from stores.handoffs import HandoffQueue
+    from stores.factory import open_stores
 
-    events = SQLiteStore(store or state_path(project, "conversations.sqlite")).load(sender_id)
-    tickets = [asdict(t) for t in HandoffQueue(state_path(project, "handoffs.sqlite")).list(None, sender_id)]
+    stores = open_stores(project, store)
+    print_problems(list(stores.warnings))
+    events = stores.tracker.load(sender_id)
+    tickets = [asdict(t) for t in stores.handoffs.list(None, sender_id)]
     if not events and not tickets:
-        raise click.ClickException(f"No conversation stored for '{sender_id}'.")
+        raise click.ClickException(f"No conversation stored for '{sender_id}' in {stores.description}.")
     click.echo(json.dumps({"sender_id": sender_id, "events": [e.to_dict() for e in events],
                            "handoffs": tickets}, indent=2, ensure_ascii=False, default=str))
 
@@ -230,17 +247,18 @@ def export_conversation(project: Path, store: Path | None, sender_id: str) -> No
 @STORE_OPTION
 @click.argument("sender_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def delete_conversation(project: Path, store: Path | None, sender_id: str, yes: bool) -> None:
+def delete_conversation(project: Path, store: str | None, sender_id: str, yes: bool) -> None:
     """Delete every stored event and handoff ticket of SENDER_ID."""
-    from project.loader import state_path
-    from stores.sqlite import SQLiteStore
-    from stores.handoffs import HandoffQueue
+    from stores.factory import open_stores
 
+    stores = open_stores(project, store)
+    print_problems(list(stores.warnings))
     if not yes and sys.stdin.isatty():
-        click.confirm(f"Delete all conversations of '{sender_id}'?", abort=True)
-    events = SQLiteStore(store or state_path(project, "conversations.sqlite")).delete(sender_id)
-    tickets = HandoffQueue(state_path(project, "handoffs.sqlite")).delete_sender(sender_id)
-    click.secho(f"✓ Deleted {events} event(s) and {tickets} handoff ticket(s) of '{sender_id}'.", fg="green")
+        click.confirm(f"Delete all conversations of '{sender_id}' from {stores.description}?", abort=True)
+    events = stores.tracker.delete(sender_id)
+    tickets = stores.handoffs.delete_sender(sender_id)
+    click.secho(f"✓ Deleted {events} event(s) and {tickets} handoff ticket(s) of '{sender_id}' "
+                f"from {stores.description}.", fg="green")
 
 
 @cli.command("test")
@@ -252,6 +270,24 @@ def test_command(project: Path, models: Path | None) -> None:
 
     ok = run_and_print(project, models_dir(project, models))
     sys.exit(0 if ok else 1)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty (overwrites the starter files).")
+def init(directory: Path, force: bool) -> None:
+    """Create a new, minimal assistant project in DIRECTORY (like `rasa init`)."""
+    from assistant.init import init_project
+
+    written = init_project(directory, force=force)
+    for path in written:
+        click.echo(f"  {path}")
+    click.secho(f"✓ Created a new assistant in {directory} ({len(written)} files).", fg="green")
+    here = Path(__file__).resolve()
+    command = "cli.py" if Path.cwd().resolve() == here.parent else str(here)
+    click.echo("Next: read its README.md, then train it and chat with it:\n"
+               f"  python {command} train -p {directory}\n"
+               f"  python {command} shell -p {directory}")
 
 
 if __name__ == "__main__":

@@ -7,12 +7,12 @@ from pathlib import Path
 from dialogue.agent import Agent
 from policies.ensemble import PolicyEnsemble
 from project.loader import Project, state_path
-from stores.handoffs import HandoffQueue
+from stores.handoffs import HandoffQueue, TicketQueue
 from stores.sqlite import TrackerStore
 
 
 def load_agent(project_dir: Path, models: Path, seed: int | None = None,
-               queue: HandoffQueue | None = None, store: TrackerStore | None = None) -> Agent:
+               queue: TicketQueue | None = None, store: TrackerStore | None = None) -> Agent:
     from assistant.train import dialogue_dir, nlu_config, nlu_dir
     from dialogue.registry import load_project_actions
     from nlu import NLUParser

@@ -1,6 +1,6 @@
 """Load a project with every check: its files (project.loader), then what its config lists
-(the NLU components and policies, resolved by their registries) and whether its custom
-actions are registered. `validate`, `train` and loading a trained assistant all use this,
+(the NLU components and policies, resolved by their registries), whether its custom
+actions are registered, and its endpoints.yml. `validate`, `train` and loading a trained assistant all use this,
 so each reports the same problems."""
 from __future__ import annotations
 
@@ -27,9 +27,20 @@ def load_checked_project(root: Path, *, strict: bool = True) -> Project:
         project.problems.extend(_pipeline_vs_domain(project))
     if not project.errors:
         project.problems.extend(unregistered_actions(project.domain, Path(root)))
+    project.problems.extend(_endpoints_problems(Path(root)))
     if strict and project.errors:
         raise ProjectInvalid(project.problems)
     return project
+
+
+def _endpoints_problems(root: Path) -> list:
+    """endpoints.yml's problems (its tracker_store / lock_store, sections not used yet)."""
+    from stores.endpoints import from_endpoints
+
+    try:
+        return list(from_endpoints(root).warnings)
+    except ProjectInvalid as exc:
+        return list(exc.problems)
 
 
 def _pipeline_vs_domain(project: Project) -> list:
@@ -47,7 +58,7 @@ def _pipeline_vs_domain(project: Project) -> list:
                                 "warning"))
     handoff = project.domain.handoff
     if handoff.frustrated_messages_before_handoff and not listed(resolved, "FrustrationScorer"):
-        problems.append(Problem(file, 0, "pipeline", "domain.yml hands over after frustrated "
-                                "messages, but the pipeline has no FrustrationScorer: no message "
-                                "is ever scored as frustrated", "warning"))
+        problems.append(Problem(file, 0, "pipeline", "no FrustrationScorer in the pipeline: "
+                                "handing over after frustrated messages (domain.yml handoff:) "
+                                "is off, and the sentiment slot is never 'frustrated'", "info"))
     return problems

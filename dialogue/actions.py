@@ -16,7 +16,7 @@ from core.domain import Domain
 from core.events import ActiveLoop, BotUttered, Event, Handoff, Restarted, SlotSet
 from core.tracker import ACTION_LISTEN, Tracker
 from dialogue.forms import Rejected, run_form
-from stores.handoffs import HandoffQueue
+from stores.handoffs import TicketQueue
 from dialogue.registry import ProjectActions
 from core.prediction import Prediction
 from responses.templates import render_event
@@ -37,7 +37,7 @@ REFUSAL_TEXT = ("I can't help with that. I can answer questions about orders, de
 @dataclass
 class ActionRunner:
     domain: Domain
-    queue: HandoffQueue
+    queue: TicketQueue
     rng: random.Random
     answerer: object = None  # responses.grounded.GroundedAnswerer, when there is a knowledge base
     selector: object = None  # knowledge.selector.ResponseSelector, when there are retrieval intents

@@ -32,7 +32,7 @@ from core.tracker import ACTION_LISTEN, Tracker
 from dialogue.actions import ActionRunner
 from dialogue.forms import Rejected
 from dialogue.registry import ProjectActions, load_project_actions
-from stores.handoffs import HandoffQueue
+from stores.handoffs import HandoffQueue, TicketQueue
 from dialogue.slot_filling import fill_on_user_turn
 from policies.ensemble import PolicyEnsemble
 from policies.decision import TurnRules, decide
@@ -74,13 +74,13 @@ class Agent:
     joint model), its policies and built-in rules, its actions, and the tracker store."""
 
     def __init__(self, project: Project, parser, policies: PolicyEnsemble,
-                 queue: HandoffQueue | None = None, seed: int | None = None, answerer=None,
+                 queue: TicketQueue | None = None, seed: int | None = None, answerer=None,
                  selector=None, store: TrackerStore | None = None,
                  actions: ProjectActions | None = None):
         self.project = project
         self.domain: Domain = project.domain
         self.policies = policies
-        self.queue = queue or HandoffQueue()
+        self.queue: TicketQueue = queue or HandoffQueue()
         self.rng = random.Random(seed)
         self.answerer = answerer
         if actions is None:  # the project's own actions/ (imported once per process)
@@ -126,15 +126,10 @@ class Agent:
 
     @contextmanager
     def conversation(self, sender_id: str) -> Iterator[None]:
-        """Hold one conversation: the process lock, and the store's lock when it has one
-        (Redis: shared by every worker and host)."""
-        with self.lock(sender_id):
-            store_lock = getattr(self.store, "lock", None)
-            if store_lock is None:
-                yield
-            else:
-                with store_lock(sender_id):
-                    yield
+        """Hold one conversation: the process lock, then the store's (SQLite: every worker
+        on this host; Redis and PostgreSQL: every worker and host)."""
+        with self.lock(sender_id), self.store.lock(sender_id):
+            yield
 
     def _append(self, sender_id: str, *events: Event) -> Tracker:
         with self.conversation(sender_id):

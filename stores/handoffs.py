@@ -1,8 +1,11 @@
 """The handoff queue: where conversations wait for a human agent.
 
-One SQLite file (`.switchboard/handoffs.sqlite` in the project by default): a row per
-handoff with the reason, a short summary (intents, slots, last messages) and the
-transcript, `open` until an agent releases it. The HTTP API lists and releases them too.
+A ticket per handoff with the reason, a short summary (intents, slots, last messages) and
+the transcript, `open` until an agent releases it; ids are integers (the HTTP API releases
+`/handoffs/{id}/release`). `TicketQueue` is what every queue offers; `HandoffQueue` here
+keeps them in one SQLite file (`.switchboard/handoffs.sqlite` in the project by default,
+beside the conversations). `stores.redis_handoffs` and `stores.postgres_handoffs` keep them
+in the same server as shared conversations, so every worker and host sees every ticket.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from stores.sqlite import setup_sqlite
 from core.tracker import Tracker
@@ -59,7 +63,33 @@ def summarize(tracker: Tracker, reason: str, last: int = 6) -> dict:
     }
 
 
+class TicketQueue(Protocol):
+    """What every handoff queue offers: the agent files tickets, the HTTP API lists and
+    releases them, `cli.py conversations delete` deletes one customer's."""
+
+    def add(self, tracker: Tracker, reason: str) -> Ticket:
+        """File a new open ticket for this conversation."""
+        ...
+
+    def list(self, status: str | None = "open", sender_id: str | None = None) -> list[Ticket]:
+        """Tickets with this status (None: any), of one conversation if `sender_id` is given,
+        oldest first."""
+        ...
+
+    def get(self, ticket_id: int) -> Ticket | None: ...
+
+    def delete_sender(self, sender_id: str) -> int:
+        """Delete every ticket of one conversation (a privacy request); how many there were."""
+        ...
+
+    def release(self, ticket_id: int, agent: str | None = None) -> Ticket | None:
+        """Mark an open ticket released by `agent`; the ticket as it is now (None: no such id)."""
+        ...
+
+
 class HandoffQueue:
+    """The default queue: one SQLite file (`:memory:` for tests and one-off shells)."""
+
     def __init__(self, path: Path | str = ":memory:"):
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from core.events import Event, event_from_dict
 from stores.sqlite import event_rows
+
+if TYPE_CHECKING:
+    import psycopg
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS switchboard_events (
@@ -23,23 +26,32 @@ CREATE TABLE IF NOT EXISTS switchboard_events (
 )"""
 
 
-class PostgresStore:
-    def __init__(self, dsn: str, mask_pii: bool = False):
+class Connections:
+    """Calling it gives this thread's autocommit connection to `dsn` (opened on first use,
+    reopened if it was closed), so one thread's transaction or advisory lock never waits on
+    another thread's statements."""
+
+    def __init__(self, dsn: str):
         import psycopg
 
-        self._psycopg = psycopg
+        self._connect = psycopg.connect
         self.dsn = dsn
-        self.mask_pii = mask_pii
         self._local = threading.local()
-        with self._db() as db:
-            db.execute(SCHEMA)
 
-    def _db(self):
+    def __call__(self) -> psycopg.Connection:
         db = getattr(self._local, "db", None)
         if db is None or db.closed:
-            db = self._psycopg.connect(self.dsn, autocommit=True)
+            db = self._connect(self.dsn, autocommit=True)
             self._local.db = db
         return db
+
+
+class PostgresStore:
+    def __init__(self, dsn: str, mask_pii: bool = False):
+        self.dsn = dsn
+        self.mask_pii = mask_pii
+        self._db = Connections(dsn)
+        self._db().execute(SCHEMA)
 
     def load(self, sender_id: str, since: int = 0) -> list[Event]:
         rows = self._db().execute(

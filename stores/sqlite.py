@@ -1,12 +1,15 @@
 """Tracker stores: where conversations live between messages.
 
 One interface (`load(sender, since=0) -> events` from the `since`-th on, `size(sender)`,
-`append(sender, events)`, `senders()`, `delete(sender)`), two implementations here:
-  * `InMemoryStore` — tests and one-off shells;
+`append(sender, events)`, `senders()`, `delete(sender)`, and `lock(sender)`, held for a
+whole turn so two messages of one conversation are never processed at once), two
+implementations here:
+  * `InMemoryStore` — tests and one-off shells; `lock(sender)` is a per-sender thread lock;
   * `SQLiteStore` — the default: one file, WAL mode, one row per event, survives restarts;
     an append is one transaction, so a conversation is never half-written; `lock(sender)`
     serialises one conversation's turns across the worker processes of one host.
-(`stores.redis_store` and `stores.postgres_store` share conversations between hosts.)
+(`stores.redis_store` and `stores.postgres_store` share conversations between hosts;
+`stores.factory.open_stores` picks one from a URL or the project's endpoints.yml.)
 Events are stored as the dicts `Event.to_dict()` gives (`core.events.event_from_dict`
 reads them back).
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
@@ -29,11 +32,23 @@ class TrackerStore(Protocol):
     def senders(self) -> list[str]: ...
     def delete(self, sender_id: str) -> int: ...
 
+    def lock(self, sender_id: str) -> AbstractContextManager[None]:
+        """Held for a whole turn: no other thread, worker process or host (as far as the
+        store is shared) processes this conversation until it is released."""
+        ...
+
 
 class InMemoryStore:
     def __init__(self) -> None:
         self._events: dict[str, list[Event]] = {}
         self._lock = threading.Lock()
+        self._turn_locks: dict[str, threading.Lock] = {}
+
+    def lock(self, sender_id: str) -> threading.Lock:
+        """This conversation's lock (one per sender, so other conversations never wait):
+        the store lives in one process, so a thread lock serialises every turn on it."""
+        with self._lock:
+            return self._turn_locks.setdefault(sender_id, threading.Lock())
 
     def load(self, sender_id: str, since: int = 0) -> list[Event]:
         with self._lock:

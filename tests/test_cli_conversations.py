@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from stores.sqlite import SQLiteStore
-from tests.dialogue.test_tracker_events import EVENTS
+from tests.core.test_tracker_events import EVENTS
 
 CLI = Path(__file__).parent.parent / "cli.py"
 

@@ -8,7 +8,7 @@ from core.prediction import Prediction, choose
 from policies.registry import PolicyData
 from policies.rules import RulePolicy
 from policies.states import story_events
-from tests.dialogue.test_tracker_events import _user
+from tests.core.test_tracker_events import _user
 
 
 def steps(*items) -> tuple[StoryStep, ...]:

@@ -1,8 +1,9 @@
-"""Checks every shared tracker store (Redis, PostgreSQL) must pass, against a real server."""
+"""Checks every tracker store must pass, and the handoff queue beside it (Redis and PostgreSQL
+against a real server)."""
 from __future__ import annotations
 
 from tests.support import say
-from tests.dialogue.test_tracker_events import EVENTS
+from tests.core.test_tracker_events import EVENTS
 
 
 def check_round_trip(store) -> None:
@@ -28,3 +29,21 @@ def two_workers_finish_a_form(example, store, other_store, sender: str):
     done = say(one, "maria.lopez@gmail.com", sender=sender)
     assert done.actions == ["return_form", "action_start_return"]
     return two
+
+
+def two_workers_share_a_handoff(example, url: str, root) -> None:
+    """Two agents on `open_stores(url)` (two server processes): a handoff filed by one is in
+    the other's queue, and released there, the first sees the conversation back with the bot."""
+    from dialogue.agent import Agent
+    from stores.factory import open_stores
+    from tests.support import KeywordParser
+
+    project, policies = example
+    one, two = (open_stores(root, url) for _ in range(2))
+    first = Agent(project, KeywordParser(), policies, one.handoffs, seed=0, store=one.tracker)
+    second = Agent(project, KeywordParser(), policies, two.handoffs, seed=0, store=two.tracker)
+    assert say(first, "can I talk to a human", sender="h").actions == ["action_handoff"]
+    (ticket,) = second.queue.list()
+    assert ticket.sender_id == "h" and second.release("h", agent="ann")
+    assert first.queue.list() == [] and first.queue.get(ticket.id).status == "released"
+    assert say(first, "hi", sender="h").actions == ["utter_greet"]

@@ -1,37 +1,19 @@
 """PostgresStore against a real PostgreSQL server started on 127.0.0.1 (no mocks)."""
-import shutil
-import tempfile
 import threading
-from pathlib import Path
 
 import pytest
 
-from tests.dialogue.store_checks import check_round_trip, two_workers_finish_a_form
-from tests.dialogue.test_tracker_events import EVENTS
-from tests.services import start_postgres
-
-
-@pytest.fixture(scope="module")
-def dsn():
-    # not under pytest's tmp dir: that is private to root, and postgres runs as `postgres`
-    workdir = Path(tempfile.mkdtemp(prefix="switchboard-pg-"))
-    started = start_postgres(workdir)
-    if started is None:
-        pytest.skip("PostgreSQL server binaries not installed (make test installs them where it can)")
-    process, url = started
-    yield url
-    process.terminate()
-    process.wait(20)
-    shutil.rmtree(workdir, ignore_errors=True)
+from tests.stores.store_checks import (
+    check_round_trip, two_workers_finish_a_form, two_workers_share_a_handoff,
+)
+from tests.core.test_tracker_events import EVENTS
 
 
 @pytest.fixture
-def store(dsn):
+def store(empty_postgres):
     from stores.postgres_store import PostgresStore
 
-    store = PostgresStore(dsn)
-    store._db().execute("TRUNCATE switchboard_events")
-    return store
+    return PostgresStore(empty_postgres)
 
 
 def test_events_round_trip_in_order(store) -> None:
@@ -55,3 +37,7 @@ def test_two_agents_share_conversations_through_postgres(example, store, dsn) ->
     from stores.postgres_store import PostgresStore
 
     two_workers_finish_a_form(example, store, PostgresStore(dsn), "p")
+
+
+def test_two_workers_share_handoff_tickets_through_postgres(example, empty_postgres, tmp_path) -> None:
+    two_workers_share_a_handoff(example, empty_postgres, tmp_path)

@@ -6,7 +6,7 @@ import pytest
 from stores.sqlite import InMemoryStore, SQLiteStore
 from core.tracker import Tracker
 from tests.support import say
-from tests.dialogue.test_tracker_events import EVENTS
+from tests.core.test_tracker_events import EVENTS
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -96,3 +96,9 @@ def test_sqlite_lock_serialises_a_conversation_across_processes(tmp_path: Path) 
     assert waited > 0.5
     with store.lock("bob"):  # other conversations never wait for it
         pass
+
+
+def test_two_workers_share_handoff_tickets_beside_a_sqlite_file(example, tmp_path: Path) -> None:
+    from tests.stores.store_checks import two_workers_share_a_handoff
+
+    two_workers_share_a_handoff(example, str(tmp_path / "conversations.sqlite"), tmp_path)

@@ -1,0 +1,66 @@
+"""The handoff queue in PostgreSQL, beside `PostgresStore`'s conversations: every worker and
+host on one database sees (and releases) the same tickets.
+
+Table `switchboard_handoffs`, a row per ticket with a BIGSERIAL id (ids stay integers) and
+the summary and transcript as JSONB. A release is one conditional UPDATE, so two agents
+releasing one ticket at once release it once.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+from core.tracker import Tracker
+from stores.handoffs import Ticket, summarize
+from stores.postgres_store import Connections
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS switchboard_handoffs (
+    id BIGSERIAL PRIMARY KEY,
+    sender_id TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    reason TEXT NOT NULL,
+    summary JSONB NOT NULL,
+    transcript JSONB NOT NULL,
+    released_at DOUBLE PRECISION,
+    agent TEXT
+)"""
+
+COLUMNS = "SELECT id, sender_id, created_at, status, reason, summary, transcript FROM switchboard_handoffs"
+
+
+class PostgresHandoffQueue:
+    def __init__(self, dsn: str):
+        self._db = Connections(dsn)
+        self._db().execute(SCHEMA)
+
+    def add(self, tracker: Tracker, reason: str) -> Ticket:
+        summary, transcript, now = summarize(tracker, reason), tracker.transcript(), time.time()
+        ticket_id = self._db().execute(
+            "INSERT INTO switchboard_handoffs (sender_id, created_at, reason, summary, transcript) "
+            "VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            (tracker.sender_id, now, reason, json.dumps(summary, default=str),
+             json.dumps(transcript, default=str))).fetchone()[0]
+        return Ticket(ticket_id, tracker.sender_id, now, "open", reason, summary, transcript)
+
+    def list(self, status: str | None = "open", sender_id: str | None = None) -> list[Ticket]:
+        """Tickets with this status (None: any), of one conversation if `sender_id` is given."""
+        filters = {"status": status, "sender_id": sender_id}
+        where = " AND ".join(f"{column} = %s" for column, value in filters.items() if value)
+        values = tuple(value for value in filters.values() if value)
+        rows = self._db().execute(f"{COLUMNS} {'WHERE ' + where if where else ''} ORDER BY id", values)
+        return [Ticket(*row) for row in rows.fetchall()]
+
+    def get(self, ticket_id: int) -> Ticket | None:
+        row = self._db().execute(f"{COLUMNS} WHERE id = %s", (ticket_id,)).fetchone()
+        return Ticket(*row) if row else None
+
+    def delete_sender(self, sender_id: str) -> int:
+        return self._db().execute("DELETE FROM switchboard_handoffs WHERE sender_id = %s",
+                                  (sender_id,)).rowcount
+
+    def release(self, ticket_id: int, agent: str | None = None) -> Ticket | None:
+        self._db().execute("UPDATE switchboard_handoffs SET status = 'released', released_at = %s, agent = %s "
+                           "WHERE id = %s AND status = 'open'", (time.time(), agent, ticket_id))
+        return self.get(ticket_id)
