@@ -1,43 +1,46 @@
 """The FastAPI app. `create_app(agent)` wires an `Agent` (and its tracker store) to HTTP.
 
-    POST /webhooks/rest/webhook      {"sender", "message"} -> [{"recipient_id", "text", "buttons"?, "custom"?}]
+    POST /webhooks/rest/webhook      {"sender", "message"} -> [{"recipient_id", "text", "buttons"?} |
+                                     {"recipient_id", "custom"} | {"recipient_id", "image"}, …]
     POST /webhooks/rest/stream       same body; the replies as server-sent events
+    GET  /                           a small web chat page (server/static/chat.html)
+    POST /webhooks/<channel>/…       each other enabled channel's webhook (channels/)
     POST /model/parse                {"text"} -> intent, intent_ranking, entities (Rasa's shape)
     GET  /conversations/{id}/tracker the conversation's state and events
     POST /conversations/{id}/messages {"text", "author": "customer"|"agent", "agent"?}
     GET  /handoffs                   conversations waiting for a human
     POST /handoffs/{id}/release      hand a conversation back to the bot
     GET  /health, /version, /metrics
-    GET  /                            a small web chat page (server/static/chat.html)
+
+The first three are the REST channel (channels/rest.py: Rasa's reply items, one each for
+a reply's text, custom payload and image); it is always mounted, and `channels` (from
+credentials.yml, `channels.credentials.load_channels`) adds the others, such as Slack.
 
 Every bad request is a 4xx JSON error naming the field; bodies over `max_body` bytes get 413;
-with a token set, every route but /health needs `Authorization: Bearer <token>`.
+with a token set, every route needs `Authorization: Bearer <token>` but /health, the chat
+page, and the webhooks of channels that authenticate their requests with the platform's
+own signature (Slack's): those check that signature instead.
 """
 from __future__ import annotations
 
 import hmac
-import json
 import time
-from pathlib import Path
 from dataclasses import asdict
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
+from channels.base import InputChannel
+from channels.rest import MAX_TEXT, RestInput, RestOutput
 from server.metrics import Metrics
 
+if TYPE_CHECKING:
+    from dialogue.agent import TurnResult
+
 VERSION = "0.1.0"
-CHAT_PAGE = Path(__file__).parent / "static" / "chat.html"
-MAX_TEXT = 4000
-
-
-class WebhookBody(BaseModel):
-    sender: str = Field(min_length=1, max_length=200)
-    message: str = Field(max_length=MAX_TEXT)
-    metadata: dict | None = None
 
 
 class ParseBody(BaseModel):
@@ -59,18 +62,6 @@ def _error(status: int, message: str, fields: list[dict] | None = None) -> JSONR
     if fields:
         body["fields"] = fields
     return JSONResponse(body, status_code=status)
-
-
-def rest_replies(sender: str, result) -> list[dict]:
-    out = []
-    for reply in result.replies:
-        item: dict = {"recipient_id": sender, "text": reply.text}
-        if reply.buttons:
-            item["buttons"] = [{"title": t, "payload": p} for t, p in reply.buttons]
-        if reply.custom:
-            item["custom"] = reply.custom
-        out.append(item)
-    return out
 
 
 def parse_json(message) -> dict:
@@ -98,10 +89,17 @@ def tracker_json(tracker) -> dict:
     }
 
 
-def create_app(agent, token: str | None = None, max_body: int = 64 * 1024) -> FastAPI:
+def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
+               channels: Sequence[InputChannel] | None = None) -> FastAPI:
+    """The app around `agent`; `channels` are mounted besides the REST channel (which is
+    always mounted: the chat page and the API's clients use it)."""
     app = FastAPI(title="Switchboard", version=VERSION)
     metrics = Metrics()
     app.state.agent, app.state.metrics = agent, metrics
+    mounted = list(channels or ())
+    if not any(channel.name == RestInput.name for channel in mounted):
+        mounted.insert(0, RestInput())
+    open_paths = {"/health"}.union(*(channel.public_paths() for channel in mounted))
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
@@ -110,7 +108,7 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024) -> Fa
         length = request.headers.get("content-length")
         if length and (not length.isdigit() or int(length) > max_body):
             response = _error(413, f"request body over {max_body} bytes")
-        elif token and route not in ("/health", "/") and not _authorized(request, token):
+        elif token and route not in open_paths and not _authorized(request, token):
             response = _error(401, "missing or wrong bearer token (header Authorization)")
         else:
             response = await call_next(request)
@@ -125,8 +123,9 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024) -> Fa
         names = ", ".join(f["field"] for f in fields)
         return _error(400, f"invalid request: {names}", fields)
 
-    def handle(sender: str, text: str):
-        result = agent.handle(sender, text)
+    def handle(sender: str, text: str, input_channel: str | None = None) -> TurnResult:
+        """The agent's turn, counted in the metrics; what every channel calls."""
+        result = agent.handle(sender, text, input_channel)
         for step in result.steps:
             kind = {"action_default_fallback": "fallback", "action_handoff": "handoff",
                     "action_generate": "generated", "action_refuse": "refused"}.get(step.action)
@@ -134,19 +133,9 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024) -> Fa
                 metrics.count(kind)
         return result
 
-    @app.post("/webhooks/rest/webhook")
-    def webhook(body: WebhookBody) -> list[dict]:
-        return rest_replies(body.sender, handle(body.sender, body.message))
-
-    @app.post("/webhooks/rest/stream")
-    def stream(body: WebhookBody) -> StreamingResponse:
-        result = handle(body.sender, body.message)
-
-        def events():
-            for item in rest_replies(body.sender, result):
-                yield f"event: message\ndata: {json.dumps(item, ensure_ascii=False)}\n\n"
-            yield "event: done\ndata: {}\n\n"
-        return StreamingResponse(events(), media_type="text/event-stream")
+    for channel in mounted:
+        channel.add_routes(app, handle)
+    rest_output = RestOutput()
 
     @app.post("/model/parse")
     def model_parse(body: ParseBody) -> dict:
@@ -165,7 +154,7 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024) -> Fa
             return {"tracker": tracker_json(tracker), "replies": []}
         result = handle(sender_id, body.text)
         return {"tracker": tracker_json(agent.tracker(sender_id)),
-                "replies": rest_replies(sender_id, result)}
+                "replies": rest_output.render_all(sender_id, result.replies)}
 
     @app.get("/handoffs")
     def handoffs(status: Literal["open", "released"] = "open") -> list[dict]:
@@ -180,10 +169,6 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024) -> Fa
             return _error(409, f"handoff {ticket_id} is already {ticket.status}")
         agent.release(ticket.sender_id, body.agent if body else None)
         return {"released": ticket_id, "sender_id": ticket.sender_id}
-
-    @app.get("/", include_in_schema=False)
-    def chat_page() -> FileResponse:
-        return FileResponse(CHAT_PAGE, media_type="text/html")
 
     @app.get("/health")
     def health() -> dict:
