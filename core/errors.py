@@ -1,10 +1,28 @@
-"""User-facing errors. Only `cli.py` (and later the HTTP layer) catches them, and prints
-them without a traceback.
+"""User-facing errors: every error a user can cause and fix is a `SwitchboardError`. Only
+`cli.py` catches them (printed as their message, no traceback); the HTTP layer answers
+bad requests itself with a 4xx naming the field.
 
-    SwitchboardError                 -- anything a user can cause and fix
-     ├── ProjectInvalid              -- one or more Problems in the YAML files
-     └── nlu.errors.NLUError         -- bad NLU config, missing or incompatible model…
+    SwitchboardError                          anything a user can cause and fix (raised as
+     │                                        such: a store URL or server that cannot be used)
+     ├── ProjectInvalid                       Problems (file:line: key) in the project's YAML:
+     │                                        domain, config, data, tests, endpoints.yml,
+     │                                        credentials.yml — all of them at once
+     ├── core.imports.ProjectCodeError        the project's own Python (actions/, a
+     │    │                                   `module.Class`) could not be imported: file:line
+     │    └── channels.registry.NotAChannel   a `module.Class` channel that is no InputChannel
+     ├── nlu.errors.NLUError                  the NLU model and its training
+     │    ├── NLUConfigError                  bad JointBERT options
+     │    ├── TrainingDataError               nothing to train on, a regex that does not compile
+     │    ├── EncoderLoadError                an encoder name/path that cannot be loaded
+     │    ├── ModelNotFoundError              no trained model: run `cli.py train`
+     │    └── IncompatibleModelError          trained by another version: `train --force`
+     ├── nlu.pipeline.PipelineError           a pipeline component that cannot be built, or
+     │                                        returned something other than a Message
+     ├── policies.ensemble.DialogueModelError no or incompatible `models/dialogue`
+     └── assistant.init.InitError             `cli.py init` into a folder that is not empty
 
+A `Problem` is one finding in a file: an error (training refuses), a warning (it works, but
+probably not as meant), or info (what Switchboard made of something, e.g. a Rasa name).
 Anything else escaping to the CLI is a bug in Switchboard, and is reported as one.
 """
 from __future__ import annotations
