@@ -48,6 +48,7 @@ class Fallback:
 
 
 NO_INTENT = IntentScore("", 0.0)
+NLU_FALLBACK = "nlu_fallback"  # the intent of a message NLU did not understand
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from core.message import Fallback, IntentScore, Message
+from core.message import NLU_FALLBACK, Fallback, IntentScore, Message
 from core.training_data import TrainingData
 from nlu.config import NLUConfig
 
-NLU_FALLBACK = "nlu_fallback"
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,6 @@ class JointBERT:
     """The trained joint model (`models/nlu/`): its options are `nlu.config.NLUConfig`."""
 
     name = "JointBERT"
-    trains = True
 
     def __init__(self, options: NLUConfig, context: PipelineContext) -> None:
         if context.parser is None:
@@ -194,7 +192,6 @@ class FallbackClassifier:
 
 class ResponseSelector:
     name = "ResponseSelector"
-    trains = True
 
     def __init__(self, options: Any, context: PipelineContext) -> None:
         pass

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.registry import Entry, Registry, Resolved, resolve
-from core.training_data import Source
 from nlu import components as c
 from nlu.config import NLUConfig
+from project.config import listed_or_default
 
 COMPONENTS: Registry[Entry] = Registry("NLU component")
 for _cls, _schema in (
@@ -52,14 +52,7 @@ DEFAULT_PIPELINE: tuple[tuple[str, dict], ...] = (
 def resolve_pipeline(config, project_root: Path, check) -> list[Resolved]:
     """The config's pipeline resolved in order (the default one if it lists none). Several
     Rasa components that all run as JointBERT become one JointBERT, where the first was."""
-    from project.config import ComponentSpec
-
-    specs = config.pipeline
-    if not specs:
-        check.info(0, "pipeline", "no pipeline given: using the default "
-                   + ", ".join(name for name, _ in DEFAULT_PIPELINE))
-        specs = [ComponentSpec(name, dict(options), f"pipeline (default) {name}",
-                               Source(check.file, 0)) for name, options in DEFAULT_PIPELINE]
+    specs = listed_or_default(config.pipeline, "pipeline", DEFAULT_PIPELINE, check)
     resolved: list[Resolved] = []
     for item in resolve(specs, COMPONENTS, check, project_root):
         twin = next((r for r in resolved if r.name == item.name and r.cls is item.cls), None)

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 from core.domain import Domain
 from core.events import ActionExecuted, UserUttered
+from core.message import NLU_FALLBACK
 from core.tracker import Tracker
 from core.prediction import Prediction
 
 HANDOFF = "action_handoff"
 FALLBACK = "action_default_fallback"
-NLU_FALLBACK = "nlu_fallback"
 
 
 def misunderstood_in_a_row(tracker: Tracker, skip_latest: bool = False) -> int:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.registry import Entry, Registry, Resolved, resolve
-from core.training_data import Source, Story
+from core.training_data import Story
+from project.config import listed_or_default
 
 
 @dataclass(frozen=True)
@@ -89,14 +90,7 @@ UNUSED_RULE_OPTIONS = ("restrict_rules", "check_for_contradictions")
 
 
 def resolve_policies(config, project_root: Path, check) -> list[Resolved]:
-    from project.config import ComponentSpec
-
-    specs = config.policies
-    if not specs:
-        check.info(0, "policies", "no policies given: using the default "
-                   + ", ".join(name for name, _ in DEFAULT_POLICIES))
-        specs = [ComponentSpec(name, dict(options), f"policies (default) {name}",
-                               Source(check.file, 0)) for name, options in DEFAULT_POLICIES]
+    specs = listed_or_default(config.policies, "policies", DEFAULT_POLICIES, check)
     resolved = resolve(specs, POLICIES, check, project_root)
     seen: dict[str, int] = {}
     for item in resolved:

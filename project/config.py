@@ -79,3 +79,14 @@ def _spec(item: Any, line: int, key: str, check: FileChecker) -> ComponentSpec |
     options = {str(k): v for k, v in spec.items() if k != "name"}
     return ComponentSpec(name.strip(), options, key, Source(check.file, line),
                          {str(k): spec.line_of(k) for k in options})
+
+
+def listed_or_default(specs: list[ComponentSpec], section: str,
+                      defaults: tuple[tuple[str, dict], ...], check: FileChecker) -> list[ComponentSpec]:
+    """`specs`, or (when the config lists none, as Rasa allows) the defaults, saying so."""
+    if specs:
+        return specs
+    names = ", ".join(name for name, _ in defaults)
+    check.info(0, section, f"no {section} given: using the default {names}")
+    return [ComponentSpec(name, dict(options), f"{section} (default) {name}", Source(check.file, 0))
+            for name, options in defaults]

@@ -1,6 +1,6 @@
 """Guardrails: checks on what customers send and on what generation produces.
 
-Input:  `injection_reason(text)` — prompt-injection and system-prompt requests
+Input:  `nlu.injection.injection_reason(text)` — prompt-injection and system-prompt requests
         (English and Chinese patterns); such messages are refused, never generated on.
 Output: `check_answer(answer, passages)` — before anything generated is shown:
           * grounding: every number, amount, percentage and date-like figure must
@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass
 
 from core.pii import CARD, EMAIL, PHONE, mask_pii
-from nlu.injection import INJECTION, injection_reason  # noqa: F401 (re-exported)
 
 MAX_ANSWER_CHARS = 600
 

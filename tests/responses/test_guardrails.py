@@ -1,6 +1,8 @@
 import pytest
 
-from responses.guardrails import check_answer, injection_reason, mask_pii
+from core.pii import mask_pii
+from nlu.injection import injection_reason
+from responses.guardrails import check_answer
 
 PASSAGE = ("Refunds go back to your original payment method within 5–7 business days after we "
            "receive the item. Return labels are free in the US, UK and EU.")
