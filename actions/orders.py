@@ -98,9 +98,10 @@ def cancel_order(order_id: str, order: dict) -> str:
 
 
 def returns_log() -> Path:
-    """Where return requests are recorded (SWITCHBOARD_RETURNS overrides, e.g. in tests)."""
+    """Where return requests are recorded (the example's own NORTHWIND_RETURNS_LOG overrides,
+    e.g. in tests)."""
     default = Path(__file__).resolve().parent.parent / ".switchboard" / "return_requests.jsonl"
-    return Path(os.environ.get("SWITCHBOARD_RETURNS", default))
+    return Path(os.environ.get("NORTHWIND_RETURNS_LOG", default))
 
 
 @action("action_start_return")

@@ -70,7 +70,11 @@ def print_turn(result: TurnResult, debug: bool) -> None:
 
 def run_shell(project: Path, models: Path, debug: bool = False) -> None:
     interactive = sys.stdin.isatty()
-    agent = load_agent(project, models)
+    from stores.factory import open_stores
+
+    # the conversation lives in memory (a fresh chat each time); a handoff goes to the queue
+    # the server's agents work (endpoints.yml or the default SQLite one)
+    agent = load_agent(project, models, queue=open_stores(project).handoffs)
     if interactive:
         click.echo(f"Switchboard shell ({COMMANDS}).")
     if debug:
