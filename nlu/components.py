@@ -56,8 +56,11 @@ class JointBERT:
         if context.parser is None:
             raise ValueError("JointBERT needs the trained model (models/nlu); run `cli.py train`")
         self.parser = context.parser
-        if hasattr(self.parser, "rule_entities"):  # regexes/synonyms are their own components
-            self.parser.rule_entities = False
+        inner = self.parser  # through wrappers (nlu.batcher.BatchingParser) to the model
+        while not hasattr(inner, "rule_entities") and hasattr(inner, "parser"):
+            inner = inner.parser
+        if hasattr(inner, "rule_entities"):  # regexes/synonyms are their own components
+            inner.rule_entities = False
 
     def process(self, message: Message) -> Message:
         parsed = self.parser.parse(message.text)
