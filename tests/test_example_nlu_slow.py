@@ -74,3 +74,10 @@ def test_moodbot_trains_unchanged_and_passes_its_test_stories(tmp_path: Path) ->
                   nlu_overrides={"time_budget_s": None})
     report = _story_report(MOODBOT, tmp_path / "models")
     assert len(report.passed) == 7 and report.ok, report.failures
+    from assistant.loading import load_agent
+    from channels.rest import RestOutput
+    from stores.handoffs import HandoffQueue
+
+    agent = load_agent(MOODBOT, tmp_path / "models", seed=0, queue=HandoffQueue())
+    items = RestOutput().render_all("m", agent.handle("m", "I am very sad", "rest").replies)
+    assert {"recipient_id": "m", "image": "https://i.imgur.com/nGF1K8f.jpg"} in items, items
