@@ -48,9 +48,18 @@ def _pipeline_vs_domain(project: Project) -> list:
     from core.errors import Problem
     from nlu.registry import listed, resolve_pipeline
 
+    from policies.registry import resolve_policies
+
     resolved = resolve_pipeline(project.config, project.root, FileChecker(project.config.file))
     problems = []
     file = project.config.file
+    for item in resolve_policies(project.config, project.root, FileChecker(file)):
+        name = getattr(item.options, "core_fallback_action_name", None)
+        if name and name not in project.domain.action_names:
+            spec = item.spec
+            problems.append(Problem(file, spec.line_of("core_fallback_action_name"),
+                                    f"{spec.key}.core_fallback_action_name",
+                                    f"'{name}' is not a response or action of domain.yml"))
     if project.domain.retrieval_actions and not listed(resolved, "ResponseSelector"):
         problems.append(Problem(file, 0, "pipeline", "the data has retrieval intents "
                                 f"({', '.join(project.domain.retrieval_actions)}) but the pipeline "

@@ -35,6 +35,7 @@ from stores.handoffs import HandoffQueue, TicketQueue
 from dialogue.slot_filling import fill_on_user_turn
 from policies.ensemble import PolicyEnsemble
 from policies.decision import TurnRules, decide
+from policies.handoff import FALLBACK, HandoffPolicy
 from core.prediction import Prediction
 from nlu.build import build_project_pipeline
 
@@ -85,7 +86,9 @@ class Agent:
         if actions is None:  # the project's own actions/ (imported once per process)
             actions = load_project_actions(project.root)
         self.runner = ActionRunner(self.domain, self.queue, self.rng, answerer, selector, actions)
-        self.rules = TurnRules(relevant=answerer.relevant if answerer is not None else None)
+        fallbacks = frozenset({FALLBACK, policies.fallback.core_fallback_action_name})
+        self.rules = TurnRules(handoff=HandoffPolicy(fallbacks),
+                               relevant=answerer.relevant if answerer is not None else None)
         self.store: TrackerStore = store or InMemoryStore()
         self.parser = parser
         self._locks: dict[str, threading.Lock] = {}

@@ -5,8 +5,9 @@
     decision.predictions   # what every policy and built-in rule proposed
 
 In this order:
-  1. **ends the turn** — after `action_generate`, `action_refuse` or the fallback the bot
-     listens (no story needs to say so);
+  1. **ends the turn** — after `action_generate`, `action_refuse` or a fallback (the
+     built-in one, or RulePolicy's `core_fallback_action_name`) the bot listens (no story
+     needs to say so);
   2. the configured policies (config.yml `policies:`) and the built-in rules predict:
      the guardrail (prompt injection → `action_refuse`), the handoff triggers
      (domain.yml `handoff:`) and the NLU fallback (`nlu_fallback` → ask to rephrase);
@@ -50,7 +51,7 @@ class TurnRules:
     first; None when the project has no knowledge base."""
 
     guardrail: GuardrailPolicy = field(default_factory=GuardrailPolicy)
-    handoff: HandoffPolicy = field(default_factory=HandoffPolicy)
+    handoff: HandoffPolicy = field(default_factory=HandoffPolicy)  # its `fallbacks` too
     nlu_fallback: NLUFallbackPolicy = field(default_factory=NLUFallbackPolicy)
     relevant: Callable[[str], list[Any]] | None = None
 
@@ -59,7 +60,9 @@ def decide(tracker: Tracker, domain: Domain, ensemble, rules: TurnRules,
            rejected: dict[str, str] | None = None) -> Decision:
     """The bot's next action (see the module docstring for the order of the steps)."""
     rejected = rejected or {}
-    if tracker.latest_action in ENDS_TURN and not tracker.is_new_user_turn:
+    fallbacks = rules.handoff.fallbacks
+    if (tracker.latest_action in ENDS_TURN or tracker.latest_action in fallbacks) \
+            and not tracker.is_new_user_turn:
         chosen = Prediction(ACTION_LISTEN, 1.0, "rules", f"{tracker.latest_action} ends the turn")
         return Decision(_form_reask(tracker, chosen), (chosen,))
     built_in = [rules.guardrail.predict(tracker, domain), rules.handoff.predict(tracker, domain),
@@ -72,7 +75,7 @@ def decide(tracker: Tracker, domain: Domain, ensemble, rules: TurnRules,
     if chosen.policy == "core_fallback":
         chosen = _core_fallback(chosen, predictions, fallback)
     chosen = rules.handoff.escalate(tracker, domain, chosen)
-    chosen = _knowledge(tracker, domain, chosen, rules.relevant, rejected.get(GENERATE))
+    chosen = _knowledge(tracker, domain, chosen, rules.relevant, rejected.get(GENERATE), fallbacks)
     return Decision(_form_reask(tracker, chosen), tuple(predictions))
 
 
@@ -97,13 +100,13 @@ def _core_fallback(chosen: Prediction, predictions: list[Prediction], options) -
 
 
 def _knowledge(tracker: Tracker, domain: Domain, chosen: Prediction, relevant,
-               generation_rejected: str | None) -> Prediction:
+               generation_rejected: str | None, fallbacks: frozenset[str]) -> Prediction:
     user = tracker.latest_message
     if relevant is None or not tracker.is_new_user_turn or user is None:
         return chosen
     unsure = (chosen.action.startswith("utter_")
               and user.message.intent.confidence < domain.generation.template_confidence)
-    if chosen.action != FALLBACK and not unsure:
+    if chosen.action not in fallbacks and not unsure:
         return chosen
     if generation_rejected is not None:
         return Prediction(FALLBACK, 1.0, "core_fallback", f"no grounded answer: {generation_rejected}")

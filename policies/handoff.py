@@ -24,16 +24,19 @@ HANDOFF = "action_handoff"
 FALLBACK = "action_default_fallback"
 
 
-def misunderstood_in_a_row(tracker: Tracker, skip_latest: bool = False) -> int:
+def misunderstood_in_a_row(tracker: Tracker, skip_latest: bool = False,
+                           fallbacks: frozenset[str] = frozenset({FALLBACK})) -> int:
     """How many of the latest user messages, counting back, the bot could not understand.
 
     An earlier message counts when its turn ended in the fallback (the bot asked to
     rephrase), not when NLU was unsure but the bot still answered it (from the knowledge
     base, or by refusing an injection). The message being answered now counts when NLU
-    said `nlu_fallback`; `skip_latest` leaves it out. Reads back only as far as the run goes."""
+    said `nlu_fallback`; `skip_latest` leaves it out. `fallbacks`: the actions that ask to
+    rephrase (RulePolicy's `core_fallback_action_name` too). Reads back only as far as the
+    run goes."""
     count, fell_back, latest = 0, False, True
     for event in tracker.latest_first():
-        if isinstance(event, ActionExecuted) and event.action == FALLBACK:
+        if isinstance(event, ActionExecuted) and event.action in fallbacks:
             fell_back = True
         elif isinstance(event, UserUttered):
             unanswered = latest and tracker.is_new_user_turn and event.intent == NLU_FALLBACK
@@ -49,6 +52,8 @@ def misunderstood_in_a_row(tracker: Tracker, skip_latest: bool = False) -> int:
 
 @dataclass
 class HandoffPolicy:
+    # the actions that ask to rephrase: the built-in one and RulePolicy's core fallback
+    fallbacks: frozenset[str] = frozenset({FALLBACK})
     name = "handoff"
 
     def predict(self, tracker: Tracker, domain: Domain) -> Prediction | None:
@@ -58,7 +63,7 @@ class HandoffPolicy:
         user = tracker.latest_message
         if user.intent in config.trigger_intents:
             return Prediction(HANDOFF, 1.0, self.name, f"the customer asked for a human ({user.intent})")
-        misunderstood = misunderstood_in_a_row(tracker)
+        misunderstood = misunderstood_in_a_row(tracker, fallbacks=self.fallbacks)
         if user.intent == NLU_FALLBACK and misunderstood >= config.fallbacks_before_handoff:
             return Prediction(HANDOFF, 1.0, self.name,
                               f"{misunderstood} messages in a row not understood")
@@ -70,9 +75,9 @@ class HandoffPolicy:
 
     def escalate(self, tracker: Tracker, domain: Domain, chosen: Prediction) -> Prediction:
         """A core fallback that would be the N-th misunderstanding in a row becomes a handoff."""
-        if chosen.action != FALLBACK or not tracker.is_new_user_turn:
+        if chosen.action not in self.fallbacks or not tracker.is_new_user_turn:
             return chosen
-        earlier = misunderstood_in_a_row(tracker, skip_latest=True)
+        earlier = misunderstood_in_a_row(tracker, skip_latest=True, fallbacks=self.fallbacks)
         if earlier + 1 >= domain.handoff.fallbacks_before_handoff:
             return Prediction(HANDOFF, 1.0, self.name,
                               f"{earlier + 1} messages in a row not understood")

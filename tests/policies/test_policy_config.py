@@ -174,3 +174,26 @@ def test_shell_debug_shows_what_the_config_made_run(tmp_path: Path) -> None:
     agent = _agent(_project(tmp_path, "pipeline: [{name: JointBERT}]\npolicies: [{name: RulePolicy}]\n"))
     setup = describe_setup(agent)
     assert "NLU pipeline: JointBERT\n" in setup and "policies: rules (priority 6);" in setup
+
+
+def test_a_custom_core_fallback_action_is_a_fallback_everywhere(tmp_path: Path) -> None:
+    """RulePolicy's core_fallback_action_name runs once and ends the turn, and counts as a
+    misunderstanding towards the handoff, like the built-in fallback."""
+    agent = _agent(_project(tmp_path, """\
+        pipeline: [{name: JointBERT}]
+        policies:
+        - name: RulePolicy
+          core_fallback_threshold: 0.99
+          core_fallback_action_name: utter_greet
+        """))
+    first = agent.handle("c", "hello there")
+    assert first.actions == ["utter_greet"] and len(first.replies) == 1  # then it listens
+    second = agent.handle("c", "hello again")
+    assert "action_handoff" in second.actions  # the 2nd misunderstanding in a row
+
+
+def test_an_undeclared_core_fallback_action_is_an_error(tmp_path: Path) -> None:
+    root = _project(tmp_path, "policies:\n- name: RulePolicy\n  core_fallback_action_name: utter_nope\n")
+    errors = [str(p) for p in load_checked_project(root, strict=False).errors]
+    assert any("config.yml:3: policies[0].core_fallback_action_name: 'utter_nope' is not" in e
+               for e in errors), errors
