@@ -22,8 +22,8 @@ def load_agent(project_dir: Path, models: Path, seed: int | None = None,
 
     project = load_checked_project(project_dir)
     actions = load_project_actions(project_dir)
-    resolve_or_raise(project)  # imports a project's own policy classes before unpickling
-    policies = PolicyEnsemble.load(dialogue_dir(models))
+    resolve_or_raise(project)  # the config's policies must still be valid
+    policies = PolicyEnsemble.load(dialogue_dir(models), project.root)
     queue = queue or HandoffQueue(state_path(project_dir, "handoffs.sqlite"))
     options = nlu_config(project)
     parser = NLUParser.load(nlu_dir(models), quantize=options.quantize) if options else None

@@ -44,7 +44,7 @@ class SlotMapping:
     group: str | None = None
     active_loop: str | None = None  # from `conditions`; "" means any/no condition
     requested_slot: str | None = None
-    source: Source | None = field(default=None, compare=False)
+    source: Source | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Slot:
     min_value: float | None = None
     max_value: float | None = None
     influence_conversation: bool = True
-    source: Source | None = field(default=None, compare=False)
+    source: Source | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class ResponseVariation:
     language: str | None = None
     image: str | None = None
     custom: object = None
-    source: Source | None = field(default=None, compare=False)
+    source: Source | None = field(default=None, compare=False, repr=False)
 
     @cached_property  # read on every render: parsed once
     def slot_names(self) -> list[str]:
@@ -90,7 +90,7 @@ class Form:
     name: str
     required_slots: tuple[str, ...]
     ignored_intents: tuple[str, ...] = ()
-    source: Source | None = field(default=None, compare=False)
+    source: Source | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,16 @@ def import_project_class(root: Path, dotted: str) -> Any:
         raise ProjectCodeError(f"{module.__file__}: no '{attr}' in module '{module_name}'") from None
 
 
+def project_source(root: Path, dotted: str) -> str:
+    """The text of a project module (`pkg.mod` -> pkg/mod.py or pkg/mod/__init__.py), for
+    fingerprints; '' if there is none."""
+    base = Path(root) / dotted.replace(".", "/")
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path.read_text(encoding="utf-8", errors="replace")
+    return ""
+
+
 def _ensure_package(prefix: str, root: Path) -> None:
     if prefix not in sys.modules:
         package = ModuleType(prefix)

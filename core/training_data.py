@@ -40,8 +40,8 @@ class Example:
     text: str
     intent: str
     entities: tuple[EntitySpan, ...] = ()
-    source: Source | None = field(default=None, compare=False)
-    block: Source | None = field(default=None, compare=False)  # its `- intent:` line
+    source: Source | None = field(default=None, compare=False, repr=False)
+    block: Source | None = field(default=None, compare=False, repr=False)  # its `- intent:` line
 
     @property
     def retrieval_intent(self) -> tuple[str, str | None]:
@@ -54,14 +54,14 @@ class Example:
 class RegexFeature:
     name: str
     pattern: str
-    source: Source | None = field(default=None, compare=False)
+    source: Source | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class LookupTable:
     name: str
     elements: tuple[str, ...]
-    source: Source | None = field(default=None, compare=False)
+    source: Source | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class StoryStep:
     slots: tuple[tuple[str, object], ...] = ()  # for slot_was_set
     user_text: str | None = None  # `user:` in test stories
     alternatives: tuple["StoryStep", ...] = ()
-    source: Source | None = field(default=None, compare=False)
+    source: Source | None = field(default=None, compare=False, repr=False)
     item_lines: tuple[int, ...] = field(default=(), compare=False)  # of entities / slots
 
 
@@ -93,7 +93,7 @@ class Story:
     conditions: tuple[StoryStep, ...] = ()  # rules only
     conversation_start: bool = False  # rules only
     wait_for_user_input: bool = True  # rules only
-    source: Source | None = field(default=None, compare=False)
+    source: Source | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

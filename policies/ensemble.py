@@ -36,10 +36,21 @@ def _code_version() -> str:
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
 
 
+def _policy_config(project: Project) -> str:
+    """The policies as configured (names and options, not where they were written), plus
+    the source of a project's own policy classes: editing one retrains."""
+    from core.imports import project_source
+
+    parts = [repr((spec.name, sorted(spec.options.items(), key=str))) for spec in project.config.policies]
+    parts += [project_source(project.root, spec.name.rpartition(".")[0])
+              for spec in project.config.policies if "." in spec.name]
+    return "\n".join(parts)
+
+
 def dialogue_fingerprint(project: Project) -> str:
     domain = project.domain
     parts = [_code_version(),
-        repr(project.data.stories), repr(project.data.rules), repr(project.config.policies),
+        repr(project.data.stories), repr(project.data.rules), _policy_config(project),
         repr(sorted(domain.intents)), repr(sorted(domain.entities)), repr(domain.actions),
         repr(sorted(domain.responses)), repr(domain.forms), repr(domain.slots), repr(domain.handoff),
         str(FORMAT_VERSION),
@@ -105,9 +116,9 @@ class PolicyEnsemble:
             indent=2))
 
     @classmethod
-    def load(cls, target: Path) -> "PolicyEnsemble":
-        """Read `models/dialogue`; a project's own policy classes must be imported first
-        (`resolve_policies` does it)."""
+    def load(cls, target: Path, project_root: Path | None = None) -> "PolicyEnsemble":
+        """Read `models/dialogue`. A project's own policy classes are imported from
+        `project_root`, wherever the project was when it was trained."""
         meta = read_meta(target)
         if meta is None:
             raise DialogueModelError(
@@ -117,11 +128,34 @@ class PolicyEnsemble:
                 f"{target} was trained by another Switchboard version (format "
                 f"{meta.get('format_version')}, this one reads {FORMAT_VERSION}). "
                 "Run `python cli.py train --force`.")
-        return pickle.loads((target / "policies.pkl").read_bytes())
+        try:
+            with open(target / "policies.pkl", "rb") as handle:
+                return _ProjectUnpickler(handle, project_root).load()
+        except (pickle.UnpicklingError, AttributeError, ImportError, EOFError) as exc:
+            raise DialogueModelError(
+                f"{target} cannot be read ({type(exc).__name__}: {exc}); "
+                "run `python cli.py train --force`") from None
 
     @staticmethod
     def is_up_to_date(target: Path, fingerprint: str) -> bool:
         return is_up_to_date(target, FORMAT_VERSION, fingerprint)
+
+
+class _ProjectUnpickler(pickle.Unpickler):
+    """Project classes were pickled under the module prefix of the folder they were trained
+    in (`core.imports`); they load from the project's folder now."""
+
+    def __init__(self, handle, project_root: Path | None) -> None:
+        super().__init__(handle)
+        self.project_root = project_root
+
+    def find_class(self, module: str, name: str):
+        if module.startswith("_sb_") and self.project_root is not None:
+            from core.imports import import_project_module
+
+            dotted = module.partition(".")[2]
+            return getattr(import_project_module(self.project_root, dotted), name)
+        return super().find_class(module, name)
 
 
 def resolve_or_raise(project: Project) -> list[Resolved]:

@@ -197,3 +197,33 @@ def test_an_undeclared_core_fallback_action_is_an_error(tmp_path: Path) -> None:
     errors = [str(p) for p in load_checked_project(root, strict=False).errors]
     assert any("config.yml:3: policies[0].core_fallback_action_name: 'utter_nope' is not" in e
                for e in errors), errors
+
+
+def test_a_project_policy_loads_after_the_project_moved(tmp_path: Path) -> None:
+    from core.imports import project_prefix
+    from policies.ensemble import dialogue_fingerprint
+
+    policy = '''
+        from core.prediction import Prediction
+
+        class Echo:
+            name = "echo"
+            priority = 2
+
+            def train(self, data, domain):
+                return {}
+
+            def predict(self, tracker, domain, rejected=frozenset()):
+                return None
+        '''
+    root = _project(tmp_path, "policies:\n- name: RulePolicy\n- name: mine.Echo\n", {"mine.py": policy})
+    project = load_checked_project(root)
+    PolicyEnsemble.train(project).save(tmp_path / "models")
+    before = dialogue_fingerprint(project)
+    moved = tmp_path / "elsewhere"
+    shutil.move(str(root), moved)
+    loaded = PolicyEnsemble.load(tmp_path / "models", moved)
+    assert type(loaded.policies[1]).__module__ == f"{project_prefix(moved)}.mine"
+    assert dialogue_fingerprint(load_checked_project(moved)) == before  # moving retrains nothing
+    (moved / "mine.py").write_text((moved / "mine.py").read_text() + "\n# edited\n")
+    assert dialogue_fingerprint(load_checked_project(moved)) != before  # editing the class does
