@@ -21,9 +21,10 @@ def load_checked_project(root: Path, *, strict: bool = True) -> Project:
     project = load_project(root, strict=False)
     if not project.errors:
         check = FileChecker(project.config.file)
-        resolve_pipeline(project.config, project.root, check)
-        resolve_policies(project.config, project.root, check)
+        pipeline = resolve_pipeline(project.config, project.root, check)
+        policies = resolve_policies(project.config, project.root, check)
         project.problems.extend(check.problems)
+        project.problems.extend(_build_project_classes(project, pipeline, policies))
         project.problems.extend(_pipeline_vs_domain(project))
     if not project.errors:
         project.problems.extend(unregistered_actions(project.domain, Path(root)))
@@ -31,6 +32,30 @@ def load_checked_project(root: Path, *, strict: bool = True) -> Project:
     if strict and project.errors:
         raise ProjectInvalid(project.problems)
     return project
+
+
+def _build_project_classes(project: Project, pipeline: list, policies: list) -> list:
+    """A project's own components and policies, built once from their options, so a wrong
+    option is found by `validate`, not when the assistant loads."""
+    from core.errors import Problem, SwitchboardError
+    from nlu.components import PipelineContext
+    from nlu.pipeline import build_pipeline
+    from policies.registry import build_policy
+
+    config = project.config
+    context = PipelineContext(config.language, config.languages, project.data)
+    problems = []
+    for item in pipeline + policies:
+        if "." not in item.spec.name:
+            continue
+        try:
+            build_pipeline([item], context) if item in pipeline else build_policy(item)
+        except SwitchboardError as exc:
+            where = f"{config.file}:{item.spec.line}: {item.spec.key}"
+            message = str(exc)
+            message = message[len(where):].lstrip(":. ") if message.startswith(where) else message
+            problems.append(Problem(config.file, item.spec.line, item.spec.key, message))
+    return problems
 
 
 def _endpoints_problems(root: Path) -> list:

@@ -52,9 +52,10 @@ def build_pipeline(resolved: list[Resolved], context: PipelineContext) -> NLUPip
                 components.append(item.cls(item.options, context))
             else:
                 components.append(_project_component(item, context))
-        except (TypeError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - a project's component: say where it is listed
             where = f"{item.spec.source.file}:{item.spec.line}: " if item.spec.source else ""
-            raise PipelineError(f"{where}{item.spec.key}: could not build '{item.name}': {exc}") from None
+            raise PipelineError(f"{where}{item.spec.key}: could not build '{item.name}': "
+                                f"{type(exc).__name__}: {exc}") from None
     return NLUPipeline(components, context.language)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import SwitchboardError
 from core.registry import Entry, Registry, Resolved, resolve
 from core.training_data import Story
 from project.config import listed_or_default
@@ -106,16 +107,29 @@ def resolve_policies(config, project_root: Path, check) -> list[Resolved]:
     return resolved
 
 
+class PolicyBuildError(SwitchboardError):
+    """A project's own policy class could not be built from its config entry."""
+
+
 def build_policy(item: Resolved):
-    """A policy instance from its resolved entry."""
+    """A policy instance from its resolved entry; a project class that cannot be built
+    from its options is a `PolicyBuildError` naming config.yml's file:line and key."""
     if item.cls.__module__.startswith("policies."):
         return item.cls.from_options(item.options)
     options = dict(item.options)
     priority = options.pop("priority", None)
-    policy = item.cls(**options)
+    spec = item.spec
+    where = f"{spec.source.file}:{spec.line}: {spec.key}" if spec.source else spec.key
+    if priority is not None and (isinstance(priority, bool) or not isinstance(priority, int)):
+        raise PolicyBuildError(f"{where}.priority: must be a whole number, got {priority!r}")
+    try:
+        policy = item.cls(**options)
+    except Exception as exc:  # noqa: BLE001 - the project's code: report where its config is
+        raise PolicyBuildError(f"{where}: could not build {item.name}: "
+                               f"{type(exc).__name__}: {exc}") from None
     if priority is not None:
-        policy.priority = int(priority)
-    for method in ("train", "predict"):
-        if not callable(getattr(policy, method, None)):
-            raise TypeError(f"{item.name} has no {method}() method")
+        policy.priority = priority
+    for attr in ("name", "priority", "train", "predict"):
+        if not hasattr(policy, attr):
+            raise PolicyBuildError(f"{where}: {item.name} has no '{attr}' (see policies/registry.py)")
     return policy

@@ -227,3 +227,29 @@ def test_a_project_policy_loads_after_the_project_moved(tmp_path: Path) -> None:
     assert dialogue_fingerprint(load_checked_project(moved)) == before  # moving retrains nothing
     (moved / "mine.py").write_text((moved / "mine.py").read_text() + "\n# edited\n")
     assert dialogue_fingerprint(load_checked_project(moved)) != before  # editing the class does
+
+
+def test_a_project_class_with_wrong_options_is_a_validate_error(tmp_path: Path) -> None:
+    root = _project(tmp_path, "policies:\n- name: mine.Echo\n  max_hist: 3\n"
+                    "pipeline:\n- name: JointBERT\n- name: mine.Loud\n  volume: 11\n", {"mine.py": '''
+        class Echo:
+            name, priority = "echo", 1
+
+            def __init__(self, max_history=5):
+                self.max_history = max_history
+
+            def train(self, data, domain):
+                return {}
+
+            def predict(self, tracker, domain, rejected=frozenset()):
+                return None
+
+        class Loud:
+            def process(self, message):
+                return message
+        '''})
+    errors = [str(p) for p in load_checked_project(root, strict=False).errors]
+    assert any("config.yml:2: policies[0]: could not build mine.Echo: TypeError" in e
+               and "max_hist" in e for e in errors), errors
+    assert any("config.yml:6: pipeline[1]: could not build 'mine.Loud'" in e and "volume" in e
+               for e in errors), errors
