@@ -1,6 +1,6 @@
 """Load a project with every check: its files (project.loader), then what its config lists
 (the NLU components and policies, resolved by their registries), whether its custom
-actions are registered, and its endpoints.yml. `validate`, `train` and loading a trained assistant all use this,
+actions are registered, its endpoints.yml and its credentials.yml. `validate`, `train` and loading a trained assistant all use this,
 so each reports the same problems."""
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def load_checked_project(root: Path, *, strict: bool = True) -> Project:
     if not project.errors:
         project.problems.extend(unregistered_actions(project.domain, Path(root)))
     project.problems.extend(_endpoints_problems(Path(root)))
+    project.problems.extend(_credentials_problems(Path(root)))
     if strict and project.errors:
         raise ProjectInvalid(project.problems)
     return project
@@ -56,6 +57,22 @@ def _build_project_classes(project: Project, pipeline: list, policies: list) -> 
             message = message[len(where):].lstrip(":. ") if message.startswith(where) else message
             problems.append(Problem(config.file, item.spec.line, item.spec.key, message))
     return problems
+
+
+def _credentials_problems(root: Path) -> list:
+    """credentials.yml's problems. A secret whose environment variable is not set here is a
+    warning: `validate` and `train` run where the secrets are not (`run` refuses it)."""
+    from dataclasses import replace
+
+    from channels.credentials import CREDENTIALS, read_credentials
+
+    path = root / CREDENTIALS
+    if not path.is_file():
+        return []
+    _, problems = read_credentials(path, root)
+    return [replace(p, severity="warning", message=p.message + " (needed by `cli.py run`)")
+            if p.severity == "error" and p.message.startswith("environment variable") else p
+            for p in problems]
 
 
 def _endpoints_problems(root: Path) -> list:
