@@ -100,6 +100,9 @@ class Entry:
 
     cls: type
     schema: type = NoOptions
+    # Options Rasa's component of the same name takes and ours does not use: accepted with
+    # a warning (a Rasa project's config.yml validates unchanged), never silently.
+    rasa_options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,12 +165,16 @@ def check_options(entry: Entry, spec: Any, check: Any) -> Any:
     """The entry's options from `spec.options` (its schema's instance), or None after
     reporting every unknown key and bad value at its own line."""
     schema = entry.schema
-    problems = options_problems(schema, spec.options)
+    options = {k: v for k, v in spec.options.items() if k not in entry.rasa_options}
+    for key in spec.options.keys() - options.keys():
+        check.warn(spec.line_of(key), f"{spec.key}.{key}",
+                   f"Rasa's {spec.name} option, not used by Switchboard's: ignored")
+    problems = options_problems(schema, options)
     for key, message in problems:
         check.error(spec.line_of(key), f"{spec.key}.{key}", message)
     if problems:
         return None
-    return build_options(schema, spec.options)
+    return build_options(schema, options)
 
 
 def options_problems(schema: type, options: dict[str, Any]) -> list[tuple[str, str]]:

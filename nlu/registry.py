@@ -15,13 +15,36 @@ from nlu import components as c
 from nlu.config import NLUConfig
 from project.config import listed_or_default
 
+# Rasa's options of the components we share a name with (Rasa 3.x docs), accepted with a
+# warning: our regexes are case-insensitive on word boundaries, our selector has no training
+# loop of its own.
+RASA_REGEX_OPTIONS = ("case_sensitive", "use_lookup_tables", "use_regexes", "use_word_boundaries")
+RASA_SELECTOR_OPTIONS = (
+    "retrieval_intent", "use_text_as_label", "epochs", "batch_size", "batch_strategy",
+    "learning_rate", "random_seed", "hidden_layers_sizes", "share_hidden_layers",
+    "transformer_size", "number_of_transformer_layers", "number_of_attention_heads",
+    "connection_density", "max_relative_position", "unidirectional_encoder",
+    "use_key_relative_attention", "use_value_relative_attention", "embedding_dimension",
+    "dense_dimension", "concat_dimension", "number_of_negative_examples", "similarity_type",
+    "loss_type", "ranking_length", "renormalize_confidences", "maximum_positive_similarity",
+    "maximum_negative_similarity", "use_maximum_negative_similarity", "scale_loss",
+    "regularization_constant", "negative_margin_scale", "drop_rate", "drop_rate_attention",
+    "weight_sparsity", "connection_density", "use_sparse_input_dropout",
+    "use_dense_input_dropout", "evaluate_every_number_of_epochs",
+    "evaluate_on_number_of_examples", "tensorboard_log_directory", "tensorboard_log_level",
+    "checkpoint_model", "featurizers", "constrain_similarities", "model_confidence",
+    "run_eagerly",
+)
+
 COMPONENTS: Registry[Entry] = Registry("NLU component")
-for _cls, _schema in (
-    (c.LanguageDetector, None), (c.JointBERT, NLUConfig), (c.RegexEntityExtractor, None),
-    (c.EntitySynonymMapper, None), (c.GibberishDetector, None), (c.FrustrationScorer, None),
-    (c.FallbackClassifier, c.FallbackOptions), (c.ResponseSelector, None),
+for _entry in (
+    Entry(c.LanguageDetector), Entry(c.JointBERT, NLUConfig),
+    Entry(c.RegexEntityExtractor, rasa_options=RASA_REGEX_OPTIONS), Entry(c.EntitySynonymMapper),
+    Entry(c.GibberishDetector), Entry(c.FrustrationScorer),
+    Entry(c.FallbackClassifier, c.FallbackOptions),
+    Entry(c.ResponseSelector, rasa_options=RASA_SELECTOR_OPTIONS),
 ):
-    COMPONENTS.register(_cls.name, Entry(_cls, _schema) if _schema else Entry(_cls))
+    COMPONENTS.register(_entry.cls.name, _entry)
 
 _ENCODER = "JointBERT's encoder and word-piece tokenizer do this job"
 for _name in ("WhitespaceTokenizer", "SpacyTokenizer", "JiebaTokenizer", "MitieTokenizer",

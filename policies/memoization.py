@@ -27,7 +27,10 @@ class MemoizationPolicy:
 
     @classmethod
     def from_options(cls, options) -> "MemoizationPolicy":  # policies.registry.MemoizationOptions
-        return cls(max_history=options.max_history, priority=options.priority)
+        from policies.registry import WHOLE_CONVERSATION
+
+        history = WHOLE_CONVERSATION if options.max_history is None else options.max_history
+        return cls(max_history=history, priority=options.priority)
 
     def train(self, data, domain: Domain) -> dict:
         """Remember every turn of `data.stories` (a policies.registry.PolicyData)."""

@@ -48,13 +48,17 @@ class RuleOptions:
         return []
 
 
+WHOLE_CONVERSATION = 1000  # `max_history: null` (Rasa: the whole conversation), in turns
+
+
 @dataclass(frozen=True)
 class MemoizationOptions:
-    max_history: int = 5
+    max_history: int | None = 5  # null: the whole conversation, as in Rasa
     priority: int = 3
 
     def problems(self) -> list[tuple[str, str]]:
-        return [] if self.max_history >= 1 else [("max_history", "must be >= 1")]
+        ok = self.max_history is None or self.max_history >= 1
+        return [] if ok else [("max_history", "must be >= 1, or null for the whole conversation")]
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,9 @@ def _registry() -> Registry[Entry]:
 
     registry: Registry[Entry] = Registry("policy")
     registry.register("RulePolicy", Entry(RulePolicy, RuleOptions))
-    registry.register("MemoizationPolicy", Entry(MemoizationPolicy, MemoizationOptions))
+    registry.register("MemoizationPolicy", Entry(
+        MemoizationPolicy, MemoizationOptions,
+        rasa_options=("enable_feature_string_compression", "use_nlu_confidence_as_score")))
     registry.register("MLPolicy", Entry(MLPolicy, MLOptions))
     registry.register_rasa("TEDPolicy", "MLPolicy", "an MLP over the last turns' features",
                            carry=("max_history",))

@@ -253,3 +253,48 @@ def test_a_project_class_with_wrong_options_is_a_validate_error(tmp_path: Path) 
                and "max_hist" in e for e in errors), errors
     assert any("config.yml:6: pipeline[1]: could not build 'mine.Loud': TypeError" in e
                for e in errors), errors
+
+
+def test_rasa_init_config_validates_unchanged(tmp_path: Path) -> None:
+    """The config.yml `rasa init` writes (Rasa 3.6), options and all."""
+    root = _project(tmp_path, """\
+        recipe: default.v1
+        language: en
+        pipeline:
+        - name: WhitespaceTokenizer
+        - name: RegexFeaturizer
+        - name: LexicalSyntacticFeaturizer
+        - name: CountVectorsFeaturizer
+        - name: CountVectorsFeaturizer
+          analyzer: char_wb
+          min_ngram: 1
+          max_ngram: 4
+        - name: DIETClassifier
+          epochs: 100
+          constrain_similarities: true
+        - name: EntitySynonymMapper
+        - name: ResponseSelector
+          epochs: 100
+          constrain_similarities: true
+        - name: FallbackClassifier
+          threshold: 0.3
+          ambiguity_threshold: 0.1
+        policies:
+        - name: MemoizationPolicy
+          max_history: null
+        - name: RulePolicy
+        - name: UnexpecTEDIntentPolicy
+          max_history: 5
+          epochs: 100
+        - name: TEDPolicy
+          max_history: 5
+          epochs: 100
+          constrain_similarities: true
+        """)
+    project = load_checked_project(root, strict=False)
+    assert not project.errors, "\n".join(map(str, project.errors))
+    agent = _agent(root)
+    assert agent.nlu.names == ["JointBERT", "RegexEntityExtractor", "EntitySynonymMapper",
+                               "ResponseSelector", "FallbackClassifier"]
+    assert agent.policies.names == ["memoization", "rules", "ml"]
+    assert agent.policies.policies[0].max_history >= 100  # null: the whole conversation
