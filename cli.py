@@ -125,6 +125,8 @@ def train(project: Path, models: Path | None, force: bool, device: str | None) -
         click.secho(f"✓ Indexed {outcome.knowledge_passages} knowledge passages", fg="green")
     if outcome.retrained:
         click.secho(f"✓ Trained NLU into {outcome.nlu_dir}", fg="green")
+    elif not outcome.fingerprint:
+        click.secho("✓ The pipeline has no JointBERT: no NLU model to train.", fg="green")
     else:
         click.secho(
             f"✓ NLU is up to date ({outcome.nlu_dir}, data fingerprint {outcome.fingerprint[:12]}); "
@@ -177,15 +179,15 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
 
     import uvicorn
 
-    from dialogue.agent import Agent  # noqa: F401  (fail fast on import problems)
-
-    from assistant.train import nlu_dir
+    from assistant.project import load_checked_project
+    from assistant.train import nlu_config, nlu_dir
     from nlu import read_metadata
     from stores.factory import store_settings
     from channels.credentials import load_channels
 
     models = models_dir(project, models)
-    read_metadata(nlu_dir(models))  # no (or an incompatible) model: a clear error, before serving
+    if nlu_config(load_checked_project(project)) is not None:  # a pipeline with JointBERT
+        read_metadata(nlu_dir(models))  # no (or an incompatible) model: a clear error first
     settings = store_settings(project, store)  # a bad endpoints.yml too, once, not per worker
     print_problems(list(settings.warnings))
     print_problems(load_channels(project, credentials).warnings)  # a bad credentials.yml: once
