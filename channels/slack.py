@@ -182,6 +182,7 @@ class SlackInput(InputChannel):
         self.use_threads = use_threads
         self.granularity = conversation_granularity
         self.output = SlackOutput()
+        self.seen = SeenEvents()
 
     @classmethod
     def from_credentials(cls, values: dict[str, Any]) -> "SlackInput":
@@ -197,11 +198,13 @@ class SlackInput(InputChannel):
             if not self.verified(body, request.headers):
                 return JSONResponse({"error": "missing, wrong or stale Slack signature "
                                      "(headers X-Slack-Signature, X-Slack-Request-Timestamp)"}, 401)
-            if request.headers.get("x-slack-retry-num"):
+            if _timed_out_retry(request.headers):  # we got the first delivery: it is being answered
                 return Response(status_code=200, headers={"X-Slack-No-Retry": "1"})
             payload = _payload(body, request.headers.get("content-type", ""))
             if payload is None:
                 return JSONResponse({"error": "body is not a Slack event or interaction payload"}, 400)
+            if not self.seen.first_time(payload.get("event_id")):  # a replay or a second retry
+                return Response(status_code=200)
             if payload.get("type") == "url_verification":
                 return JSONResponse({"challenge": payload.get("challenge")})
             message = self.message(payload)
@@ -210,6 +213,7 @@ class SlackInput(InputChannel):
             return Response(status_code=200)
 
     def verified(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """Slack's v0 signature over the body, within 5 minutes of its timestamp."""
         try:
             return self.verifier.is_valid(body, headers.get("x-slack-request-timestamp"),
                                           headers.get("x-slack-signature"))
@@ -301,3 +305,38 @@ def _clicked(payload: dict) -> SlackMessage | None:
     thread = container.get("thread_ts")
     return SlackMessage(user_id, actions[0]["value"], channel_id, str(container.get("message_ts", "")),
                         thread if isinstance(thread, str) else None)
+
+
+def _timed_out_retry(headers: Mapping[str, str]) -> bool:
+    """A retry because our first answer was slow (Rasa ignores these too). Retries for
+    other reasons (the server was down) are answered, once (`SeenEvents`)."""
+    return bool(headers.get("x-slack-retry-num")) and \
+        headers.get("x-slack-retry-reason", "http_timeout") == "http_timeout"
+
+
+class SeenEvents:
+    """Slack `event_id`s answered in the last `ttl_s` seconds, so a signed request that is
+    replayed (within the signature's 5 minutes) or retried is answered once per process."""
+
+    def __init__(self, ttl_s: float = 600.0, limit: int = 10_000) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self.ttl_s, self.limit = ttl_s, limit
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, event_id: object) -> bool:
+        import time
+
+        if not isinstance(event_id, str) or not event_id:
+            return True  # interactions (button clicks) carry no event_id
+        now = time.monotonic()
+        with self._lock:
+            while self._seen and (len(self._seen) > self.limit
+                                  or next(iter(self._seen.values())) < now - self.ttl_s):
+                self._seen.popitem(last=False)
+            if event_id in self._seen:
+                return False
+            self._seen[event_id] = now
+            return True

@@ -177,3 +177,19 @@ def test_long_texts_sources_and_a_list_of_blocks() -> None:
     assert SlackOutput().render("C1", grounded)[0]["blocks"][1] == \
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "Sources: returns#refunds"}]}
     assert SlackOutput().render("C1", BotUttered(custom={"retrieval_intent": "faq/x"})) == []
+
+
+def test_a_replayed_or_retried_event_is_answered_once(serve, fake_slack) -> None:
+    """A signed request sent again within the signature's 5 minutes (a replay, or Slack's
+    retry after a failed delivery) is answered once; a retry of an event never received
+    (the server was down) is answered."""
+    body = slack_event("hello")
+    with serve([slack(fake_slack)]) as server:
+        for _ in range(3):
+            assert send(server, body, slack_headers(body))[0] == 200
+        missed = slack_event("hello", user="U7")
+        retry = {**slack_headers(missed), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+        assert send(server, missed, retry)[0] == 200
+        posts = fake_slack.wait_for_posts(2)
+        time.sleep(0.5)
+    assert len(fake_slack.calls) == 2 and {p["channel"] for p in posts} == {"D1"}
