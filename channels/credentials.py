@@ -22,8 +22,6 @@ only `rest` is served, as before channels were configurable.
 """
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from typing import Any
 from channels.base import CredentialError, InputChannel
 from channels.registry import CHANNELS, channel_class
 from channels.rest import RestInput
+from core.env import expand_env
 from core.errors import Problem, ProjectInvalid
 from core.imports import ProjectCodeError
 from core.registry import UnknownName
@@ -38,7 +37,6 @@ from project.checks import FileChecker, did_you_mean
 from project.yaml_loader import YDict, display_path, load_yaml
 
 CREDENTIALS = "credentials.yml"
-ENV_REFERENCE = re.compile(r"\$\{([^}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -147,11 +145,11 @@ def _values(cls: type[InputChannel], section: Any, line: int, key: str,
 def _expand(value: str, line: int, where: str, check: FileChecker) -> str | None:
     """`${NAME}` replaced by the environment variable NAME (None, after recording the
     problem, if one is not set)."""
-    missing = [name for name in ENV_REFERENCE.findall(value) if name not in os.environ]
+    expanded, missing = expand_env(value)
     if missing:
         check.error(line, where, f"environment variable {', '.join(missing)} is not set")
         return None
-    return ENV_REFERENCE.sub(lambda m: os.environ[m.group(1)], value)
+    return expanded
 
 
 def _build(cls: type[InputChannel], values: dict[str, Any], section: Any, line: int, key: str,

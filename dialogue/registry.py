@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from core.domain import Domain
 from core.events import BotUttered, Event
-from core.imports import ProjectCodeError, import_project_module, project_prefix
+from core.imports import import_project_module, project_prefix
 from core.tracker import Tracker
 
 ActionFn = Callable[[Tracker, Domain], list[Event]]
@@ -73,9 +73,6 @@ class ProjectActions:
 
     actions: dict[str, ActionFn] = field(default_factory=dict)
     validators: dict[str, ValidatorFn] = field(default_factory=dict)
-
-
-ActionsLoadError = ProjectCodeError
 
 
 def load_project_actions(project: Path) -> ProjectActions:

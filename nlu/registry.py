@@ -86,13 +86,14 @@ def resolve_pipeline(config, project_root: Path, check) -> list[Resolved]:
                         f"'{item.name}' is listed twice (first at line {twin.spec.line})")
         elif item.spec.name == item.name:  # ours, after a Rasa name mapped to it: ours wins
             resolved[resolved.index(twin)] = item
-    _check_order(resolved, check)
+    _check_order(resolved, specs, check)
     return resolved
 
 
-def _check_order(resolved: list[Resolved], check) -> None:
+def _check_order(resolved: list[Resolved], specs: list, check) -> None:
     names = [r.name for r in resolved]
-    if "JointBERT" not in names and not any("." in n for n in names):
+    listed = {getattr(COMPONENTS.rasa(s.name), "target", None) or s.name for s in specs}
+    if "JointBERT" not in listed and not any("." in n for n in listed):
         check.warn(0, "pipeline", "no intent classifier (JointBERT): every message will be "
                    "'nlu_fallback'")
     for late, early in (("FallbackClassifier", "JointBERT"), ("GibberishDetector", "JointBERT"),

@@ -24,13 +24,12 @@ yet) come back in `StoreSettings.warnings`.
 """
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from core.env import expand_env
 from core.errors import ProjectInvalid
 from project.checks import FileChecker, describe, did_you_mean
 from project.loader import state_path
@@ -58,7 +57,6 @@ SQL_NOT_USED = {"login_db": "not supported yet: Switchboard connects to `db` dir
                             "so create that database first"}
 TRACKER_TYPES = ("redis", "sql", "in_memory")
 LOCK_TYPES = ("redis", "in_memory")
-ENV = re.compile(r"\$\{([^}]*)\}")
 
 
 def from_endpoints(project_root: Path) -> StoreSettings:
@@ -121,8 +119,7 @@ class Section:
         """`value` with `${NAME}` read from the environment (None, recorded, if one is unset)."""
         if not isinstance(value, str) or "${" not in value:
             return value
-        expanded = os.path.expandvars(value)
-        missing = ENV.findall(expanded)
+        expanded, missing = expand_env(value)
         if missing:
             names = ", ".join(missing)
             self.check.error(line_of(value, self._at(key)[0]), self._at(key)[1],
