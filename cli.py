@@ -1,10 +1,12 @@
 """Switchboard's command line: a thin layer over plain functions.
 
-    python cli.py validate      check domain.yml, config.yml, data/ and tests/
+    python cli.py init DIR      write a new minimal project that validates, trains and chats
+    python cli.py validate      check domain.yml, config.yml, data/, tests/, endpoints.yml, credentials.yml
     python cli.py train         validate, then train what changed into models/
     python cli.py shell         chat with the trained assistant (reads piped stdin too)
     python cli.py test          replay tests/test_stories.yml and report failing stories
-    python cli.py run           serve the assistant over HTTP (REST channel, trackers, handoffs)
+    python cli.py run           serve the assistant over HTTP (its channels, trackers, handoffs)
+    python cli.py conversations export|delete ID   one customer's data (privacy requests)
 
 User mistakes (`SwitchboardError`) are printed as messages; anything else is a bug and
 is reported as one, without a traceback unless SWITCHBOARD_DEBUG=1.

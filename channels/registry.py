@@ -16,7 +16,7 @@ from pathlib import Path
 from channels.base import InputChannel
 from channels.rest import RestInput
 from channels.slack import SlackInput
-from core.imports import ProjectCodeError
+from core.imports import ProjectCodeError, import_project_class
 from core.registry import Registry
 
 CHANNELS: Registry[type[InputChannel]] = Registry("channel")
@@ -53,7 +53,7 @@ def channel_class(name: str, project: Path) -> type[InputChannel]:
     class is not a channel)."""
     if "." not in name:
         return CHANNELS.get(name)
-    found = CHANNELS.load_class(name, project)
+    found = import_project_class(project, name)
     if not (isinstance(found, type) and issubclass(found, InputChannel)):
         raise NotAChannel(f"'{name}' is not a channels.base.InputChannel subclass (a connector "
                           "written for Rasa must be ported: add_routes instead of blueprint)")

@@ -78,11 +78,6 @@ class Registry(Generic[T]):
         return (f"unknown {self.kind} '{name}'{hint} (valid: {', '.join(self._entries)}, "
                 f"or your own as module.Class)")
 
-    def load_class(self, name: str, project_root: Path) -> Any:
-        """A project's own `module.Class` (imported from `project_root`)."""
-        from core.imports import import_project_class
-
-        return import_project_class(project_root, name)
 
 
 # ----- building what a config lists -------------------------------------------------------
@@ -150,8 +145,10 @@ def resolve(specs: list, registry: Registry[Entry], check: Any, project_root: Pa
             if options is not None:
                 out.append(Resolved(name, entry.cls, options, spec))
         elif "." in name:
+            from core.imports import import_project_class
+
             try:
-                cls = registry.load_class(name, project_root)
+                cls = import_project_class(project_root, name)
             except SwitchboardError as exc:
                 check.error(spec.line, f"{spec.key}.name", str(exc))
                 continue
