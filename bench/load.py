@@ -33,13 +33,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def post(url: str, sender: str, text: str) -> float:
+def project_messages(project: Path) -> list[str]:
+    """The customer messages of a project's test stories, in order."""
+    sys.path.insert(0, str(ROOT))
+    from project.loader import load_project
+
+    stories = load_project(project).tests.stories
+    return [s.user_text for story in stories for s in story.steps if s.user_text]
+
+
+def post(url: str, sender: str, text: str) -> tuple[float, int]:
+    """(seconds, bot messages in the reply: the REST items that carry text or an image)."""
     body = json.dumps({"sender": sender, "message": text}).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as response:
-        response.read()
-    return time.perf_counter() - started
+        items = json.loads(response.read())
+    return time.perf_counter() - started, sum(1 for i in items if "text" in i or "image" in i)
 
 
 def run_level(url: str, senders: int, messages: int, tag: str, rate: float | None = None) -> dict:
@@ -47,19 +57,23 @@ def run_level(url: str, senders: int, messages: int, tag: str, rate: float | Non
     `rate`: each sender sends one message every `senders / rate` seconds (offered load = rate)."""
     per_sender = max(1, messages // senders)
     latencies: list[float] = []
+    answers: list[int] = []
     lock = threading.Lock()
     interval = senders / rate if rate else 0.0
 
     def talk(n: int) -> None:
-        mine = []
+        mine, said = [], []
         next_at = time.perf_counter() + (n / senders) * interval
         for i in range(per_sender):
             if interval:
                 time.sleep(max(0.0, next_at - time.perf_counter()))
                 next_at += interval
-            mine.append(post(url, f"{tag}-{n}", CONVERSATION[i % len(CONVERSATION)]))
+            seconds, messages_back = post(url, f"{tag}-{n}", CONVERSATION[i % len(CONVERSATION)])
+            mine.append(seconds)
+            said.append(messages_back)
         with lock:
             latencies.extend(mine)
+            answers.extend(said)
 
     threads = [threading.Thread(target=talk, args=(n,)) for n in range(senders)]
     started = time.perf_counter()
@@ -71,7 +85,9 @@ def run_level(url: str, senders: int, messages: int, tag: str, rate: float | Non
     latencies.sort()
     return {"senders": senders, "messages": len(latencies), "seconds": elapsed,
             "per_second": len(latencies) / elapsed, "p50_ms": statistics.median(latencies) * 1000,
-            "p99_ms": latencies[int(0.99 * (len(latencies) - 1))] * 1000}
+            "p99_ms": latencies[int(0.99 * (len(latencies) - 1))] * 1000,
+            "bot_per_reply": sum(answers) / len(answers),
+            "unanswered": sum(1 for a in answers if a == 0) / len(answers)}
 
 
 @click.command()
@@ -80,12 +96,19 @@ def run_level(url: str, senders: int, messages: int, tag: str, rate: float | Non
 @click.option("--workers", default=1, show_default=True)
 @click.option("--rate", default=150.0, show_default=True,
               help="Offered messages/s for the paced rows (0: closed loop only).")
-def main(senders: str, messages: int, workers: int, rate: float) -> None:
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Another trained project: its test stories' customer messages are the conversation.")
+def main(senders: str, messages: int, workers: int, rate: float, project: Path | None) -> None:
+    global CONVERSATION
+    extra = []
+    if project is not None:
+        CONVERSATION = project_messages(project)
+        extra = ["-p", str(project.resolve())]
     port = free_port()
     store = Path(tempfile.mkdtemp()) / "load.sqlite"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     server = subprocess.Popen([sys.executable, "cli.py", "run", "--port", str(port), "--workers", str(workers),
-                               "--store", str(store)], cwd=ROOT, env=env)
+                               "--store", str(store), *extra], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     try:
         started = time.perf_counter()
@@ -99,13 +122,15 @@ def main(senders: str, messages: int, workers: int, rate: float) -> None:
                 time.sleep(0.2)
         print(f"server ready in {time.perf_counter() - started:.1f} s ({workers} worker(s))")
         run_level(url, 4, 40, "warmup")
-        print(f"{'senders':>8}{'load':>14}{'messages':>10}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+        print(f"{'senders':>8}{'load':>14}{'messages':>10}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+              f"{'bot/reply':>10}{'empty':>7}")
         for level in (int(x) for x in senders.split(",")):
             for offered in ([None, rate] if rate and level > 1 else [None]):
                 row = run_level(url, level, messages, f"s{level}-{offered}", offered)
                 load = f"{offered:.0f}/s offered" if offered else "closed loop"
                 print(f"{row['senders']:>8}{load:>14}{row['messages']:>10}{row['per_second']:>9.1f}"
-                      f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}")
+                      f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['bot_per_reply']:>10.2f}"
+                      f"{row['unanswered']:>7.0%}")
     finally:
         server.terminate()
         server.wait(10)
