@@ -79,5 +79,6 @@ def test_moodbot_trains_unchanged_and_passes_its_test_stories(tmp_path: Path) ->
     from stores.handoffs import HandoffQueue
 
     agent = load_agent(MOODBOT, tmp_path / "models", seed=0, queue=HandoffQueue())
-    items = RestOutput().render_all("m", agent.handle("m", "I am very sad", "rest").replies)
+    agent.handle("m", "/greet", "rest")  # payloads: the sad path of moodbot's stories, no NLU doubt
+    items = RestOutput().render_all("m", agent.handle("m", "/mood_unhappy", "rest").replies)
     assert {"recipient_id": "m", "image": "https://i.imgur.com/nGF1K8f.jpg"} in items, items
