@@ -135,6 +135,7 @@ class FrustrationScorer:
 
 
 _UNIT = {"must": "a number between 0 and 1"}
+EMPTY_REASON = "nothing but spaces and punctuation"
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,10 @@ class FallbackClassifier:
         if message.language not in self.languages:
             return f"written in '{message.language}', the NLU is trained on '{self.language}'"
         if message.gibberish:
-            return "no word known from the training data"
+            from nlu.gibberish import has_content
+
+            return ("no word known from the training data" if has_content(message.text)
+                    else EMPTY_REASON)
         confidence = message.intent.confidence
         if confidence < self.options.threshold:
             return f"confidence below {self.options.threshold}"

@@ -11,6 +11,7 @@ from core.training_data import TrainingData
 
 WORD = re.compile(r"[a-z]+")
 OTHER_LETTERS = re.compile(r"[^\W\da-z_]", re.IGNORECASE)
+CONTENT = re.compile(r"[^\W_]")  # a letter (any script) or a digit
 
 
 def known_words(data: TrainingData) -> frozenset[str]:
@@ -24,8 +25,17 @@ def known_words(data: TrainingData) -> frozenset[str]:
     return frozenset(words)
 
 
+def has_content(text: str) -> bool:
+    """A letter (any script) or a digit: something a customer could mean."""
+    return bool(CONTENT.search(text))
+
+
 def is_gibberish(message: Message, vocabulary: frozenset[str]) -> bool:
+    """No word known from the training data, or nothing but spaces and punctuation ("",
+    "?", "..."): any classifier would give such a message a confident, meaningless intent."""
     text = message.text.lower()
+    if not has_content(text):
+        return True
     if message.entities or not vocabulary or OTHER_LETTERS.search(re.sub(r"[a-z]", "", text)):
         return False
     words = WORD.findall(text)

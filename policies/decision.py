@@ -22,7 +22,9 @@ In this order:
   5. **knowledge answer** — when the bot would fall back, or answer with a template for
      an intent NLU is unsure of, and a knowledge passage is relevant: `action_generate`
      (if that answer was rejected this turn: the fallback);
-  6. **form re-ask** — a form interrupted this turn asks its question again before the
+  6. **introduction** — a first message of the conversation that would get the fallback
+     gets `utter_help` (else `utter_greet`): what the bot can do;
+  7. **form re-ask** — a form interrupted this turn asks its question again before the
      bot listens.
 """
 from __future__ import annotations
@@ -81,7 +83,25 @@ def decide(tracker: Tracker, domain: Domain, ensemble, rules: TurnRules,
         chosen = _core_fallback(chosen, candidates, fallback)
     chosen = rules.handoff.escalate(tracker, domain, chosen)
     chosen = _knowledge(tracker, domain, chosen, rules.relevant, rejected.get(GENERATE), fallbacks)
+    chosen = _introduce(tracker, domain, chosen, fallbacks)
     return Decision(_form_reask(tracker, chosen), tuple(predictions))
+
+
+INTRODUCTIONS = ("utter_help", "utter_greet")
+
+
+def _introduce(tracker: Tracker, domain: Domain, chosen: Prediction,
+               fallbacks: frozenset[str]) -> Prediction:
+    """A first message nothing understood ("yes", "?", "") gets what the bot can do
+    (`utter_help`, else `utter_greet`), not a request to rephrase."""
+    if chosen.action not in fallbacks or not tracker.is_new_user_turn \
+            or len(tracker.user_turns()) != 1:
+        return chosen
+    response = next((r for r in INTRODUCTIONS if r in domain.responses), None)
+    if response is None:
+        return chosen
+    return Prediction(response, 1.0, "rules", f"first message not understood ({chosen.reason}): "
+                      "say what the bot can do")
 
 
 def _form_reask(tracker: Tracker, chosen: Prediction) -> Prediction:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from core.domain import Domain
 from core.events import ActionExecuted, UserUttered
 from core.message import NLU_FALLBACK
+from nlu.gibberish import has_content
 from core.tracker import Tracker
 from core.prediction import Prediction
 
@@ -30,7 +31,7 @@ def misunderstood_in_a_row(tracker: Tracker, skip_latest: bool = False,
 
     An earlier message counts when its turn ended in the fallback (the bot asked to
     rephrase), not when NLU was unsure but the bot still answered it (from the knowledge
-    base, or by refusing an injection). The message being answered now counts when NLU
+    base, or by refusing an injection); a message with no letter or digit never counts. The message being answered now counts when NLU
     said `nlu_fallback`; `skip_latest` leaves it out. `fallbacks`: the actions that ask to
     rephrase (RulePolicy's `core_fallback_action_name` too). Reads back only as far as the
     run goes."""
@@ -40,8 +41,8 @@ def misunderstood_in_a_row(tracker: Tracker, skip_latest: bool = False,
             fell_back = True
         elif isinstance(event, UserUttered):
             unanswered = latest and tracker.is_new_user_turn and event.intent == NLU_FALLBACK
-            if latest and skip_latest:
-                pass
+            if (latest and skip_latest) or not has_content(event.text):
+                pass  # "", "?", "...": nothing to misunderstand, so neither counted nor a break
             elif fell_back or unanswered:
                 count += 1
             else:

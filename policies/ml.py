@@ -14,6 +14,7 @@ import numpy as np
 from core.domain import Domain
 from core.tracker import Tracker
 from core.prediction import Prediction
+from policies.handoff import HANDOFF
 from policies.states import State, history, story_trackers, training_pairs
 
 
@@ -77,7 +78,9 @@ class MLPolicy:
         # Starting a form is for rules and stories to decide; the ML policy may only keep
         # the active one going.
         inactive_forms = {f for f in domain.forms if f != tracker.active_loop}
-        return self.predict_states(history(tracker, domain), exclude=inactive_forms)
+        # Nor is handing over to a person: that is for the customer, the handoff triggers,
+        # rules and stories (a guess here floods the agents' queue with "yes" and "?").
+        return self.predict_states(history(tracker, domain), exclude={*inactive_forms, HANDOFF})
 
     def predict_states(self, states: list[State], exclude: set[str] = frozenset()) -> Prediction | None:
         if self.model is None:

@@ -69,6 +69,7 @@ def test_handoff_on_request_then_silence_until_released(agent) -> None:
 
 
 def test_second_misunderstanding_in_a_row_hands_over(agent) -> None:
+    say(agent, "hi")  # (a first message nobody understands gets an introduction instead)
     first = say(agent, "qwfp arst")
     assert first.actions == ["action_default_fallback"]
     assert [b[1] for b in first.replies[0].buttons] == ["/order_status", "/track_delivery"]
@@ -134,10 +135,12 @@ def test_form_starts_clean_and_an_entity_answer_is_not_read_as_the_email(agent) 
 def test_chinese_messages_get_chinese_replies_and_a_human(agent) -> None:
     first = say(agent, "你好，我的订单到哪了？")
     assert first.message.language == "zh" and first.message.intent.name == "nlu_fallback"
-    assert first.actions == ["action_default_fallback"]
-    assert "抱歉" in first.replies[0].text and first.replies[0].buttons == ()
+    assert first.actions == ["utter_greet"] and "客服助手" in first.replies[0].text  # introduction
     second = say(agent, "请帮我查一下订单")
-    assert second.actions == ["action_handoff"] and "人工客服" in second.replies[0].text
+    assert second.actions == ["action_default_fallback"]
+    assert "抱歉" in second.replies[0].text and second.replies[0].buttons == ()
+    third = say(agent, "订单号是多少")
+    assert third.actions == ["action_handoff"] and "人工客服" in third.replies[0].text
 
 
 def test_answered_questions_do_not_count_as_misunderstood(agent_with_kb) -> None:

@@ -28,3 +28,18 @@ def test_every_message_is_answered(example, texts: list[str]) -> None:
             continue
         assert result.replies, (texts, text, [(s.action, s.chosen.reason) for s in result.steps])
 
+
+
+def test_junk_never_floods_the_agents_queue(agent) -> None:
+    """"", "?", "." are no misunderstanding: answered, never handed over, however often."""
+    first = agent.handle("j", "?")
+    assert first.replies and first.actions[0] == "utter_greet"  # what the bot can do
+    for text in ["", ".", "?", "...", " "] * 2:
+        result = agent.handle("j", text)
+        assert result.replies and "action_handoff" not in result.actions, text
+
+
+def test_a_first_message_nobody_understands_gets_an_introduction(agent) -> None:
+    result = agent.handle("y", "yes")
+    assert result.actions == ["utter_greet"], [(s.action, s.chosen.reason) for s in result.steps]
+    assert "action_handoff" not in agent.handle("y", "yes").actions  # one real misunderstanding

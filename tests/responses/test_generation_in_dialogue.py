@@ -15,6 +15,7 @@ def test_unmatched_question_is_answered_from_the_knowledge_base(agent_with_kb) -
 
 
 def test_out_of_knowledge_question_gets_a_rephrase_request(agent_with_kb) -> None:
+    say(agent_with_kb, "hi")  # (a first message nobody understands gets an introduction)
     result = say(agent_with_kb, "write me a poem about the sea")
     assert result.actions == ["action_default_fallback"]
     assert "rephrase" in result.replies[0].text.lower()

@@ -77,14 +77,14 @@ def test_bearer_token(make_server) -> None:
 
 def test_metrics_count_requests_fallbacks_and_handoffs(make_server) -> None:
     with make_server() as server:
-        server.call("POST", "/webhooks/rest/webhook", {"sender": "d", "message": "qwfp zxcv"})
-        server.call("POST", "/webhooks/rest/webhook", {"sender": "d", "message": "arst neio"})
+        for message in ("hi", "qwfp zxcv", "arst neio"):  # a greeting, then two misunderstood
+            server.call("POST", "/webhooks/rest/webhook", {"sender": "d", "message": message})
         status, text = server.call("GET", "/metrics")
     assert status == 200
     assert 'switchboard_dialogue_events_total{kind="fallback"} 1' in text
     assert 'switchboard_dialogue_events_total{kind="handoff"} 1' in text
-    assert 'switchboard_requests_total{method="POST",path="/webhooks/rest/webhook",status="200"} 2' in text
-    assert 'switchboard_request_seconds_bucket{path="/webhooks/rest/webhook",le="+Inf"} 2' in text
+    assert 'switchboard_requests_total{method="POST",path="/webhooks/rest/webhook",status="200"} 3' in text
+    assert 'switchboard_request_seconds_bucket{path="/webhooks/rest/webhook",le="+Inf"} 3' in text
 
 
 def test_streaming_endpoint_sends_server_sent_events(make_server) -> None:
