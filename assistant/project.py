@@ -25,7 +25,7 @@ def load_checked_project(root: Path, *, strict: bool = True) -> Project:
         policies = resolve_policies(project.config, project.root, check)
         project.problems.extend(check.problems)
         project.problems.extend(_build_project_classes(project, pipeline, policies))
-        project.problems.extend(_pipeline_vs_domain(project))
+        project.problems.extend(_pipeline_vs_domain(project, pipeline, policies))
     if not project.errors:
         project.problems.extend(unregistered_actions(project.domain, Path(root)))
     project.problems.extend(_endpoints_problems(Path(root)))
@@ -45,12 +45,14 @@ def _build_project_classes(project: Project, pipeline: list, policies: list) -> 
 
     config = project.config
     context = PipelineContext(config.language, config.languages, project.data)
+    builds = [(item, lambda item=item: build_pipeline([item], context)) for item in pipeline]
+    builds += [(item, lambda item=item: build_policy(item)) for item in policies]
     problems = []
-    for item in pipeline + policies:
+    for item, build in builds:
         if "." not in item.spec.name:
             continue
         try:
-            build_pipeline([item], context) if item in pipeline else build_policy(item)
+            build()
         except SwitchboardError as exc:
             where = f"{config.file}:{item.spec.line}: {item.spec.key}"
             message = str(exc)
@@ -85,17 +87,15 @@ def _endpoints_problems(root: Path) -> list:
         return list(exc.problems)
 
 
-def _pipeline_vs_domain(project: Project) -> list:
-    """Settings elsewhere that need a pipeline component the config does not list."""
+def _pipeline_vs_domain(project: Project, resolved: list, policies: list) -> list:
+    """Settings elsewhere that need a pipeline component the config does not list, and
+    RulePolicy's core fallback action, which the domain must declare."""
     from core.errors import Problem
-    from nlu.registry import listed, resolve_pipeline
+    from nlu.registry import listed
 
-    from policies.registry import resolve_policies
-
-    resolved = resolve_pipeline(project.config, project.root, FileChecker(project.config.file))
     problems = []
     file = project.config.file
-    for item in resolve_policies(project.config, project.root, FileChecker(file)):
+    for item in policies:
         name = getattr(item.options, "core_fallback_action_name", None)
         if name and name not in project.domain.action_names:
             spec = item.spec

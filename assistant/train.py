@@ -37,9 +37,9 @@ def nlu_config(project: Project) -> NLUConfig | None:
     project's language unless the options name one."""
     from dataclasses import replace
 
-    from nlu.registry import joint_bert_options, resolve_pipeline
+    from nlu.registry import joint_bert_options
 
-    resolved = resolve_pipeline(project.config, project.root, FileChecker(project.config.file))
+    resolved = _pipeline(project)
     options = joint_bert_options(resolved)
     if options is None:
         return None
@@ -51,10 +51,16 @@ def nlu_config(project: Project) -> NLUConfig | None:
 
 def selector_listed(project: Project) -> bool:
     """Whether the pipeline lists the ResponseSelector (the FAQ selector)."""
-    from nlu.registry import listed, resolve_pipeline
+    from nlu.registry import listed
 
-    resolved = resolve_pipeline(project.config, project.root, FileChecker(project.config.file))
-    return listed(resolved, "ResponseSelector")
+    return listed(_pipeline(project), "ResponseSelector")
+
+
+def _pipeline(project: Project) -> list:
+    """The project's pipeline, resolved (its problems are `validate`'s to report)."""
+    from nlu.registry import resolve_pipeline
+
+    return resolve_pipeline(project.config, project.root, FileChecker(project.config.file))
 
 
 def nlu_dir(models: Path) -> Path:

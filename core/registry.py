@@ -32,6 +32,14 @@ class RasaName:
     carry: tuple[str, ...] = ()  # options that mean the same on ours, carried over
 
 
+def did_you_mean(name: str, candidates) -> str:
+    """' — did you mean 'x'?' for the closest candidate, or ''."""
+    from difflib import get_close_matches
+
+    match = get_close_matches(str(name), list(candidates), n=1, cutoff=0.6)
+    return f" — did you mean '{match[0]}'?" if match else ""
+
+
 class UnknownName(LookupError):
     """A name that is neither registered nor a `module.Class`; the message lists the valid ones."""
 
@@ -71,10 +79,7 @@ class Registry(Generic[T]):
         return name in self._entries
 
     def unknown_message(self, name: str) -> str:
-        from difflib import get_close_matches
-
-        match = get_close_matches(name, [*self._entries, *self._rasa], n=1, cutoff=0.6)
-        hint = f" — did you mean '{match[0]}'?" if match else ""
+        hint = did_you_mean(name, [*self._entries, *self._rasa])
         return (f"unknown {self.kind} '{name}'{hint} (valid: {', '.join(self._entries)}, "
                 f"or your own as module.Class)")
 
@@ -177,14 +182,12 @@ def check_options(entry: Entry, spec: Any, check: Any) -> Any:
 def options_problems(schema: type, options: dict[str, Any]) -> list[tuple[str, str]]:
     """(key, message) for unknown keys (with did-you-mean) and values of the wrong type."""
     from dataclasses import fields
-    from difflib import get_close_matches
 
     valid = [f.name for f in fields(schema)]
     problems = []
     for key in options:
         if key not in valid:
-            match = get_close_matches(key, valid, n=1, cutoff=0.6)
-            hint = f" — did you mean '{match[0]}'?" if match else ""
+            hint = did_you_mean(key, valid)
             problems.append((key, f"unknown option{hint} (valid: {', '.join(valid) or 'none'})"))
     if problems:
         return problems

@@ -20,6 +20,13 @@ from typing import Any
 from core.message import NLU_FALLBACK, Fallback, IntentScore, Message
 from core.training_data import TrainingData
 from nlu.config import NLUConfig
+from nlu.extractors import (
+    apply_synonyms, collect_patterns, compile_patterns, lookup_entities, merge_entities,
+    regex_entities,
+)
+from nlu.frustration import frustration
+from nlu.gibberish import has_content, is_gibberish, known_words
+from nlu.language import detect
 
 
 
@@ -41,8 +48,6 @@ class LanguageDetector:
         self.default = context.language
 
     def process(self, message: Message) -> Message:
-        from nlu.language import detect
-
         language = detect(message.text, self.default)
         return message if language == message.language else replace(message, language=language)
 
@@ -76,14 +81,10 @@ class RegexEntityExtractor:
     name = "RegexEntityExtractor"
 
     def __init__(self, options: Any, context: PipelineContext) -> None:
-        from nlu.extractors import collect_patterns, compile_patterns
-
         patterns = collect_patterns(context.data)
         self.patterns = compile_patterns(patterns["regexes"], patterns["lookups"])
 
     def process(self, message: Message) -> Message:
-        from nlu.extractors import lookup_entities, merge_entities, regex_entities
-
         text = message.text
         entities = merge_entities(regex_entities(text, self.patterns), message.entities,
                                   lookup_entities(text, self.patterns))
@@ -94,13 +95,9 @@ class EntitySynonymMapper:
     name = "EntitySynonymMapper"
 
     def __init__(self, options: Any, context: PipelineContext) -> None:
-        from nlu.extractors import collect_patterns
-
         self.synonyms: dict[str, str] = dict(collect_patterns(context.data)["synonyms"])
 
     def process(self, message: Message) -> Message:
-        from nlu.extractors import apply_synonyms
-
         if not self.synonyms or not message.entities:
             return message
         return replace(message, entities=tuple(apply_synonyms(message.entities, self.synonyms)))
@@ -112,13 +109,9 @@ class GibberishDetector:
     name = "GibberishDetector"
 
     def __init__(self, options: Any, context: PipelineContext) -> None:
-        from nlu.gibberish import known_words
-
         self.vocabulary = known_words(context.data)
 
     def process(self, message: Message) -> Message:
-        from nlu.gibberish import is_gibberish
-
         return replace(message, gibberish=is_gibberish(message, self.vocabulary))
 
 
@@ -129,8 +122,6 @@ class FrustrationScorer:
         pass
 
     def process(self, message: Message) -> Message:
-        from nlu.frustration import frustration
-
         return replace(message, frustration=frustration(message.text))
 
 
@@ -181,8 +172,6 @@ class FallbackClassifier:
         if message.language not in self.languages:
             return f"written in '{message.language}', the NLU is trained on '{self.language}'"
         if message.gibberish:
-            from nlu.gibberish import has_content
-
             return ("no word known from the training data" if has_content(message.text)
                     else EMPTY_REASON)
         confidence = message.intent.confidence

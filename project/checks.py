@@ -5,10 +5,10 @@ usable fallback value, so one run reports every problem in the file at once.
 """
 from __future__ import annotations
 
-import difflib
 from typing import Any, Iterable
 
 from core.errors import Problem
+from core.registry import did_you_mean  # noqa: F401 (the parsers import it from here)
 from project.yaml_loader import YDict, YList, line_of
 
 TYPE_NAMES = {
@@ -19,12 +19,6 @@ TYPE_NAMES = {
     int: "a whole number",
     float: "a number",
 }
-
-
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """' — did you mean 'x'?' for the closest candidate, or ''."""
-    match = difflib.get_close_matches(str(name), list(candidates), n=1, cutoff=0.6)
-    return f" — did you mean '{match[0]}'?" if match else ""
 
 
 def describe(value: Any) -> str:
