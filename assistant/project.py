@@ -64,17 +64,12 @@ def _build_project_classes(project: Project, pipeline: list, policies: list) -> 
 def _credentials_problems(root: Path) -> list:
     """credentials.yml's problems. A secret whose environment variable is not set here is a
     warning: `validate` and `train` run where the secrets are not (`run` refuses it)."""
-    from dataclasses import replace
-
     from channels.credentials import CREDENTIALS, read_credentials
 
     path = root / CREDENTIALS
     if not path.is_file():
         return []
-    _, problems = read_credentials(path, root)
-    return [replace(p, severity="warning", message=p.message + " (needed by `cli.py run`)")
-            if p.severity == "error" and p.message.startswith("environment variable") else p
-            for p in problems]
+    return read_credentials(path, root, unset_env="warning")[1]
 
 
 def _endpoints_problems(root: Path) -> list:

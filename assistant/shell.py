@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from assistant.loading import load_agent
+from channels.shell import ShellOutput
 from dialogue.agent import TurnResult
 
 SENDER = "shell"
+SHELL_OUTPUT = ShellOutput()  # stateless: one for every turn
 COMMANDS = "/restart starts over, /tracker shows the conversation's events, " \
            "/release hands it back from a human agent, /exit quits"
 
@@ -55,9 +57,7 @@ def print_turn(result: TurnResult, debug: bool) -> None:
     if result.with_human:
         click.secho("  (a human agent has this conversation; the bot stays silent until /release)",
                     dim=True)
-    from channels.shell import ShellOutput
-
-    for line in ShellOutput().render_all(SENDER, result.replies):
+    for line in SHELL_OUTPUT.render_all(SENDER, result.replies):
         if line.dim:
             click.secho(line.text, dim=True)
         else:

@@ -60,8 +60,11 @@ def load_channels(project: Path, credentials: str | Path | None = None) -> Chann
     return Channels(channels, problems)
 
 
-def read_credentials(path: Path, project: Path) -> tuple[list[InputChannel], list[Problem]]:
-    """Every channel the file configures correctly, and every problem in it."""
+def read_credentials(path: Path, project: Path, *, unset_env: str = "error"
+                     ) -> tuple[list[InputChannel], list[Problem]]:
+    """Every channel the file configures correctly, and every problem in it. `unset_env`:
+    how a `${NAME}` whose variable is not set here counts ("error", or "warning" where the
+    secrets are not needed, as in `validate`); that channel is not built either way."""
     data, problems = load_yaml(path)
     check = FileChecker(display_path(path))
     check.problems += problems
@@ -74,7 +77,7 @@ def read_credentials(path: Path, project: Path) -> tuple[list[InputChannel], lis
         cls = _channel_class(key, project, check, line)
         if cls is None:
             continue
-        values = _values(cls, section, line, key, check)
+        values = _values(cls, section, line, key, check, unset_env)
         if values is None:
             continue
         channel = _build(cls, values, section, line, key, check)
@@ -111,10 +114,11 @@ def _channel_class(key: str, project: Path, check: FileChecker,
 
 
 def _values(cls: type[InputChannel], section: Any, line: int, key: str,
-            check: FileChecker) -> dict[str, Any] | None:
+            check: FileChecker, unset_env: str = "error") -> dict[str, Any] | None:
     """The section's values checked against the channel's settings, defaults filled in
     (None if anything is wrong; the problems are recorded)."""
     before = len(check.problems)
+    unset = False  # a secret from an environment variable that is not set
     mapping = check.mapping(section, line, key)
     check.known_keys(mapping, [s.name for s in cls.settings], key, foreign=cls.unused)
     values: dict[str, Any] = {}
@@ -130,7 +134,8 @@ def _values(cls: type[InputChannel], section: Any, line: int, key: str,
         value = mapping[setting.name]
         value_line = mapping.line_of(setting.name)
         if isinstance(value, str):
-            value = _expand(value, value_line, where, check)
+            value = _expand(value, value_line, where, check, unset_env)
+            unset |= value is None
         if value is None or not check.expect(value, setting.kind, value_line, where):
             continue
         if setting.choices and value not in setting.choices:
@@ -138,16 +143,21 @@ def _values(cls: type[InputChannel], section: Any, line: int, key: str,
                         + did_you_mean(value, setting.choices))
             continue
         values[setting.name] = value
-    errors = [p for p in check.problems[before:] if p.severity == "error"]
-    return None if errors else values
+    failed = unset or any(p.severity == "error" for p in check.problems[before:])
+    return None if failed else values
 
 
-def _expand(value: str, line: int, where: str, check: FileChecker) -> str | None:
+def _expand(value: str, line: int, where: str, check: FileChecker,
+            unset_env: str = "error") -> str | None:
     """`${NAME}` replaced by the environment variable NAME (None, after recording the
-    problem, if one is not set)."""
+    problem as `unset_env` says, if one is not set)."""
     expanded, missing = expand_env(value)
     if missing:
-        check.error(line, where, f"environment variable {', '.join(missing)} is not set")
+        message = f"environment variable {', '.join(missing)} is not set"
+        if unset_env == "warning":
+            check.warn(line, where, message + " (needed by `cli.py run`)")
+        else:
+            check.error(line, where, message)
         return None
     return expanded
 

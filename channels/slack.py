@@ -45,6 +45,9 @@ import html
 import json
 import logging
 import re
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import parse_qs
@@ -319,16 +322,11 @@ class SeenEvents:
     replayed (within the signature's 5 minutes) or retried is answered once per process."""
 
     def __init__(self, ttl_s: float = 600.0, limit: int = 10_000) -> None:
-        import threading
-        from collections import OrderedDict
-
         self.ttl_s, self.limit = ttl_s, limit
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
 
     def first_time(self, event_id: object) -> bool:
-        import time
-
         if not isinstance(event_id, str) or not event_id:
             return True  # interactions (button clicks) carry no event_id
         now = time.monotonic()

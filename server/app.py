@@ -89,6 +89,11 @@ def tracker_json(tracker) -> dict:
     }
 
 
+# The actions /metrics counts, by the name it counts them under.
+COUNTED_ACTIONS = {"action_default_fallback": "fallback", "action_handoff": "handoff",
+                   "action_generate": "generated", "action_refuse": "refused"}
+
+
 def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
                channels: Sequence[InputChannel] | None = None) -> FastAPI:
     """The app around `agent`; `channels` are mounted besides the REST channel (which is
@@ -127,8 +132,7 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
         """The agent's turn, counted in the metrics; what every channel calls."""
         result = agent.handle(sender, text, input_channel)
         for step in result.steps:
-            kind = {"action_default_fallback": "fallback", "action_handoff": "handoff",
-                    "action_generate": "generated", "action_refuse": "refused"}.get(step.action)
+            kind = COUNTED_ACTIONS.get(step.action)
             if kind and not step.rejected:
                 metrics.count(kind)
         return result

@@ -51,14 +51,17 @@ def _ticket(row: tuple) -> "Ticket":
     return Ticket(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), json.loads(row[6]))
 
 
-def summarize(tracker: Tracker, reason: str, last: int = 6) -> dict:
-    """What an agent needs at a glance: why, what the customer wanted, what we know."""
+def summarize(tracker: Tracker, reason: str, last: int = 6,
+              transcript: list[dict[str, str]] | None = None) -> dict:
+    """What an agent needs at a glance: why, what the customer wanted, what we know
+    (`transcript`: the tracker's, if the caller already has it)."""
+    transcript = tracker.transcript() if transcript is None else transcript
     return {
         "reason": reason,
         "intents": tracker.intent_history(),
         "slots": {k: v for k, v in tracker.slots.items()
                   if v is not None and k != "requested_slot"},
-        "last_messages": tracker.transcript()[-last:],
+        "last_messages": transcript[-last:],
         "max_frustration": max((t.frustration for t in tracker.user_turns()), default=0.0),
     }
 
@@ -99,8 +102,8 @@ class HandoffQueue:
         self.db.commit()
 
     def add(self, tracker: Tracker, reason: str) -> Ticket:
-        summary = summarize(tracker, reason)
         transcript = tracker.transcript()
+        summary = summarize(tracker, reason, transcript=transcript)
         now = time.time()
         cursor = self.db.execute(
             "INSERT INTO handoffs (sender_id, created_at, reason, summary, transcript) "

@@ -36,7 +36,8 @@ class PostgresHandoffQueue:
         self._db().execute(SCHEMA)
 
     def add(self, tracker: Tracker, reason: str) -> Ticket:
-        summary, transcript, now = summarize(tracker, reason), tracker.transcript(), time.time()
+        transcript, now = tracker.transcript(), time.time()
+        summary = summarize(tracker, reason, transcript=transcript)
         ticket_id = self._db().execute(
             "INSERT INTO switchboard_handoffs (sender_id, created_at, reason, summary, transcript) "
             "VALUES (%s, %s, %s, %s, %s) RETURNING id",

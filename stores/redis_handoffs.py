@@ -46,7 +46,8 @@ class RedisHandoffQueue:
         return f"{self.indexes}{status or 'all'}"
 
     def add(self, tracker: Tracker, reason: str) -> Ticket:
-        summary, transcript, now = summarize(tracker, reason), tracker.transcript(), time.time()
+        transcript, now = tracker.transcript(), time.time()
+        summary = summarize(tracker, reason, transcript=transcript)
         ticket_id = int(self.client.incr(f"{self.indexes}next"))
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(self._ticket_key(ticket_id), mapping={

@@ -15,9 +15,11 @@ reads them back).
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 import threading
+import zlib
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
@@ -127,6 +129,7 @@ class SQLiteStore:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
+        self._locks_ready = False  # the lock folder, made on the first turn
         self._local = threading.local()
         setup_sqlite(self._db(), SCHEMA, wal=True)
 
@@ -173,14 +176,13 @@ class SQLiteStore:
     def lock(self, sender_id: str) -> Iterator[None]:
         """Hold the conversation across worker processes on this host for a whole turn
         (an exclusive flock on one of 256 lock files beside the database)."""
-        import fcntl
-        import zlib
-
         if self.path == ":memory:":
             yield
             return
         folder = Path(self.path + ".locks")
-        folder.mkdir(exist_ok=True)
+        if not self._locks_ready:
+            folder.mkdir(exist_ok=True)
+            self._locks_ready = True
         with open(folder / f"{zlib.crc32(sender_id.encode()) % 256:03d}", "a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
