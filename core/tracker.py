@@ -131,6 +131,15 @@ class Tracker:
                 lines.append({"from": "bot", "text": event.text})
         return lines
 
+    def answered(self) -> bool:
+        """Whether the bot has said something since the latest user message."""
+        for event in self.latest_first():
+            if isinstance(event, UserUttered):
+                return False
+            if isinstance(event, BotUttered):
+                return True
+        return False
+
     def actions_since_user(self) -> list[str]:
         """Actions run since the latest user message (action_listen excluded)."""
         actions: list[str] = []

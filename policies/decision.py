@@ -13,8 +13,8 @@ In this order:
      (domain.yml `handoff:`) and the NLU fallback (`nlu_fallback` → ask to rephrase);
      predictions of an action that was rejected this turn (a form that could not use the
      message, a grounded answer that failed its checks) are dropped, and so is listening
-     right after a customer message: the bot always answers (the core fallback if nothing
-     else is confident);
+     before the bot has said anything to the customer's message: the bot always answers
+     (the core fallback if nothing else is confident);
   3. `core.prediction.choose`: highest priority, then confidence; below RulePolicy's
      `core_fallback_threshold` nothing is guessed (the core fallback);
   4. **handoff escalation** — a fallback that would be the N-th misunderstanding in a row
@@ -74,9 +74,10 @@ def decide(tracker: Tracker, domain: Domain, ensemble, rules: TurnRules,
     predictions = [p for p in built_in if p is not None]
     predictions += ensemble.predictions(tracker, domain, frozenset(rejected))
     predictions = [p for p in predictions if p.action not in rejected]
-    # never silent: right after a customer message, listening is no answer
-    candidates = [p for p in predictions
-                  if not (tracker.is_new_user_turn and p.action == ACTION_LISTEN)]
+    # never silent: until the bot has said something to the customer's message, listening
+    # is no answer
+    unanswered = tracker.latest_message is not None and not tracker.answered()
+    candidates = [p for p in predictions if not (unanswered and p.action == ACTION_LISTEN)]
     fallback = ensemble.fallback
     chosen = choose(candidates, fallback.core_fallback_threshold)
     if chosen.policy == "core_fallback":

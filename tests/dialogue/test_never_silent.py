@@ -17,7 +17,7 @@ MESSAGES = [
 ]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(MESSAGES), min_size=1, max_size=12))
 def test_every_message_is_answered(example, texts: list[str]) -> None:
     project, policies = example
