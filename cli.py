@@ -13,6 +13,7 @@ is reported as one, without a traceback unless SWITCHBOARD_DEBUG=1.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -141,12 +142,28 @@ def train(project: Path, models: Path | None, force: bool, device: str | None) -
 @MODELS_OPTION
 @click.option("--debug", is_flag=True,
               help="Also print the ranking, slot changes and every policy's prediction.")
-def shell(project: Path, models: Path | None, debug: bool) -> None:
+@click.option("--metadata", default=None, metavar="JSON",
+              help='Sent with every message, as the REST channel\'s "metadata" '
+                   '(e.g. \'{"customer_id": "c-1001"}\' for a logged-in customer).')
+def shell(project: Path, models: Path | None, debug: bool, metadata: str | None) -> None:
     """Chat with the trained assistant. Reads piped input line by line;
     /restart, /tracker, /release, /exit."""
     from assistant.shell import run_shell
 
-    run_shell(project, models_dir(project, models), debug=debug)
+    run_shell(project, models_dir(project, models), debug=debug, metadata=_metadata(metadata))
+
+
+def _metadata(text: str | None) -> dict | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint="--metadata") from None
+    if not isinstance(value, dict):
+        raise click.BadParameter("must be a JSON object, e.g. '{\"customer_id\": \"c-1001\"}'",
+                                 param_hint="--metadata")
+    return value
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")

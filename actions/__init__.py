@@ -2,4 +2,4 @@
 
 Switchboard imports this package when it loads the project (see dialogue.registry).
 """
-from actions import orders, validators  # noqa: F401  (importing registers them)
+from actions import customers, orders, validators  # noqa: F401  (importing registers them)

@@ -68,7 +68,10 @@ def print_turn(result: TurnResult, debug: bool) -> None:
                 click.secho(f"  (handoff ticket #{event.ticket}: {event.reason})", dim=True)
 
 
-def run_shell(project: Path, models: Path, debug: bool = False) -> None:
+def run_shell(project: Path, models: Path, debug: bool = False,
+              metadata: dict | None = None) -> None:
+    """Chat on stdin/stdout; `metadata` goes with every message, as a website's backend
+    sends it through the REST channel (e.g. a logged-in customer's id)."""
     interactive = sys.stdin.isatty()
     from stores.factory import open_stores
 
@@ -104,4 +107,4 @@ def run_shell(project: Path, models: Path, debug: bool = False) -> None:
             click.echo("Bot: (released by the human agent)" if released
                        else "Bot: (this conversation is not with a human agent)")
             continue
-        print_turn(agent.handle(SENDER, text, "shell"), debug)
+        print_turn(agent.handle(SENDER, text, "shell", metadata), debug)

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
     from dialogue.agent import TurnResult
 
-Handler = Callable[[str, str, str], "TurnResult"]
-"""`handle(sender_id, text, input_channel)`: one customer message in, the turn out."""
+Handler = Callable[..., "TurnResult"]
+"""`handle(sender_id, text, input_channel, metadata=None)`: one customer message in, the
+turn out (`metadata`: what the channel's caller sent with it, Rasa's `metadata`)."""
 
 M = TypeVar("M")
 

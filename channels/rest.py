@@ -70,12 +70,13 @@ class RestInput(InputChannel):
     def add_routes(self, app: FastAPI, handle: Handler) -> None:
         @app.post("/webhooks/rest/webhook")
         def webhook(body: WebhookBody) -> list[dict]:
-            result = handle(body.sender, body.message, self.name)
+            result = handle(body.sender, body.message, self.name, body.metadata)
             return self.output.render_all(body.sender, result.replies)
 
         @app.post("/webhooks/rest/stream")
         def stream(body: WebhookBody) -> StreamingResponse:
-            items = self.output.render_all(body.sender, handle(body.sender, body.message, self.name).replies)
+            items = self.output.render_all(body.sender, handle(body.sender, body.message, self.name,
+                                                              body.metadata).replies)
 
             def events() -> Iterator[str]:
                 for item in items:

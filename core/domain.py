@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from core.hours import BusinessHours
 from core.training_data import Source
 
 SLOT_TYPES = ("text", "bool", "categorical", "float", "list", "any")
@@ -19,7 +20,8 @@ DEFAULT_ACTIONS = (
     "action_back", "action_extract_slots", "action_handoff", "action_generate", "action_refuse",
 )
 DEFAULT_INTENTS = ("nlu_fallback", "restart", "back", "out_of_scope", "session_start")
-BUILTIN_SLOTS = ("requested_slot", "session_started_metadata")
+# `next_opening`: filled by action_handoff outside business hours (handoff: closed_response)
+BUILTIN_SLOTS = ("requested_slot", "session_started_metadata", "next_opening")
 SLOT_REFERENCE = re.compile(r"(?<!\{)\{([A-Za-z_][\w]*)(?:![rs])?\}(?!\})")
 
 
@@ -85,18 +87,38 @@ class ResponseVariation:
         return SLOT_REFERENCE.findall(self.text)
 
 
+# How a customer answers "yes" / "no" (Rasa's usual intent names): a form confirming a
+# remembered value reads these.
+YES_NO = {"affirm": True, "deny": False}
+
+
 @dataclass(frozen=True)
 class Form:
     name: str
     required_slots: tuple[str, ...]
     ignored_intents: tuple[str, ...] = ()
     source: Source | None = field(default=None, compare=False, repr=False)
+    # Switchboard: slots whose remembered value the form confirms before using it
+    # ("Is this about order 48213?") instead of taking it silently
+    confirm_known: tuple[str, ...] = ()
+
+    def confirming(self, slots: dict) -> str | None:
+        """The slot whose remembered value the form is asking the customer to confirm:
+        it was asked for (`requested_slot`) although it has a value."""
+        requested = slots.get("requested_slot")
+        if requested in self.confirm_known and slots.get(requested) is not None:
+            return requested
+        return None
 
 
 @dataclass(frozen=True)
 class SessionConfig:
     expiration_minutes: float = 60
     carry_over_slots: bool = True
+
+
+# a handoff ticket's priority, most urgent first: agents' queues list tickets in this order
+PRIORITIES = ("high", "normal", "low")
 
 
 @dataclass(frozen=True)
@@ -106,6 +128,11 @@ class HandoffConfig:
     frustration_threshold: float = 0.7
     frustrated_messages_before_handoff: int = 2
     response: str | None = None
+    # when the support team is in; None: always (the bot never says when they will reply)
+    business_hours: BusinessHours | None = None
+    closed_response: str | None = None  # said instead of `response` outside business hours
+    # (intent, priority): a ticket whose conversation had the intent gets that priority
+    priority_intents: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

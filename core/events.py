@@ -36,6 +36,9 @@ class UserUttered(Event):
     name: ClassVar[str] = "user"
     message: Message = None  # type: ignore[assignment]
     input_channel: str | None = None  # the channel it came through ("rest", "shell", "slack"…)
+    # what the channel's caller sent with the message (Rasa's `metadata`: e.g. the id of a
+    # logged-in customer, passed by the website's backend)
+    metadata: dict | None = None
 
     @property
     def intent(self) -> str:
@@ -60,6 +63,7 @@ class UserUttered(Event):
             "gibberish": message.gibberish,
             "fallback": asdict(message.fallback) if message.fallback else None,
             "input_channel": self.input_channel,
+            "metadata": self.metadata,
         }
 
     @classmethod
@@ -73,7 +77,7 @@ class UserUttered(Event):
             fallback=Fallback(**data["fallback"]) if data.get("fallback") else None,
         )
         return cls(message=message, input_channel=data.get("input_channel"),
-                   timestamp=data["timestamp"])
+                   metadata=data.get("metadata"), timestamp=data["timestamp"])
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
 
+from core import hours
 from core.domain import Domain
 from core.events import ActiveLoop, BotUttered, Event, Handoff, Restarted, SlotSet
 from core.tracker import ACTION_LISTEN, Tracker
 from dialogue.forms import Rejected, run_form
-from stores.handoffs import TicketQueue
+from stores.handoffs import TicketQueue, triage
 from dialogue.registry import ProjectActions
 from core.prediction import Prediction
 from responses.templates import render_event
@@ -28,6 +31,14 @@ DID_YOU_MEAN = {"en": " Did you mean:", "zh": "您是想问："}
 NOT_OFFERED = ("nlu_fallback", "out_of_scope")
 DEFAULT_HANDOFF_TEXT = ("I'm handing you over to a member of our support team. They can see our "
                         "conversation and will reply here as soon as they can.")
+# outside business hours with no `handoff: closed_response`: when a human replies, never "now"
+CLOSED_TEXT = {
+    "en": "Our support team is away at the moment. A member of the team will reply here from "
+          "{next_opening}: they'll see our conversation, and if you'd like to leave a message, "
+          "just write it here and they'll get it.",
+    "zh": "人工客服目前不在线，将于{next_opening}起在这里回复您。同事能看到我们的对话；"
+          "如需留言，直接在这里输入即可，同事上线后会看到。",
+}
 
 
 REFUSAL_TEXT = ("I can't help with that. I can answer questions about orders, deliveries, "
@@ -42,6 +53,8 @@ class ActionRunner:
     answerer: object = None  # responses.grounded.GroundedAnswerer, when there is a knowledge base
     selector: object = None  # knowledge.selector.ResponseSelector, when there are retrieval intents
     custom: ProjectActions = field(default_factory=ProjectActions)  # the project's actions/
+    # the moment business hours are checked at (tests fix it); None: core.hours.now()
+    clock: Callable[[], datetime] | None = None
 
     def __post_init__(self) -> None:
         self.retrieval_actions = set(self.domain.retrieval_actions)  # `utter_faq`…
@@ -138,11 +151,39 @@ class ActionRunner:
             "first_piece_ms": round(result.first_piece_ms, 1), "total_ms": round(result.total_ms, 1)})]
 
     def handoff(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
-        ticket = self.queue.add(tracker, chosen.reason)
+        """File a ticket (with its priority, see `stores.handoffs.triage`) and tell the
+        customer what happens next. Outside business hours the ticket is filed all the same
+        (agents see it when they come in) and the bot says when a human will reply."""
+        config = self.domain.handoff
+        now = (self.clock or hours.now)()
+        closed = config.business_hours is not None and not config.business_hours.is_open(now)
+        opening = config.business_hours.next_opening(now) if closed else None
+        priority, notes = triage(tracker, config)
+        if closed:
+            when = f"next opening {hours.format_opening(opening)}" if opening else "no opening hours"
+            notes += (f"filed outside business hours, {when}",)
+        ticket = self.queue.add(tracker, chosen.reason, priority, notes)
+        notice = self._closed_notice(tracker, now, opening) if closed else self._handoff_notice(tracker)
+        return [notice, Handoff(reason=chosen.reason, summary=ticket.summary, ticket=str(ticket.id))]
+
+    def _handoff_notice(self, tracker: Tracker) -> BotUttered:
         name = self.domain.handoff.response
         event = render_event(self.domain, name, tracker.slots, self.rng, *tracker.audience) if name else None
-        notice = event or BotUttered(text=DEFAULT_HANDOFF_TEXT)
-        return [notice, Handoff(reason=chosen.reason, summary=ticket.summary, ticket=str(ticket.id))]
+        return event or BotUttered(text=DEFAULT_HANDOFF_TEXT)
+
+    def _closed_notice(self, tracker: Tracker, now: datetime, opening: datetime | None) -> BotUttered:
+        """`handoff.closed_response` (or a built-in sentence) with `{next_opening}` filled
+        in the team's timezone, in the customer's language. Without any opening (every day
+        closed) the built-in notice that promises no time, not the domain's handoff response
+        (which may say "right now")."""
+        if opening is None:
+            return BotUttered(text=DEFAULT_HANDOFF_TEXT)
+        language = tracker.audience[0]
+        slots = {**tracker.slots, "next_opening": hours.format_opening(opening, now, language)}
+        name = self.domain.handoff.closed_response
+        event = render_event(self.domain, name, slots, self.rng, *tracker.audience) if name else None
+        text = CLOSED_TEXT.get(language or "en", CLOSED_TEXT["en"])
+        return event or BotUttered(text=text.format(next_opening=slots["next_opening"]))
 
 
 def _humanize(intent: str) -> str:

@@ -40,6 +40,8 @@ from core.prediction import Prediction
 from nlu.build import build_project_pipeline
 
 MAX_ACTIONS_PER_TURN = 10
+SESSION_START = "action_session_start"
+SESSION_METADATA = "session_started_metadata"
 TRACKER_CACHE = 10_000  # conversations kept in memory per process
 PAYLOAD = re.compile(r"^/([\w/-]+)\s*(\{.*\})?\s*$", re.DOTALL)
 
@@ -162,26 +164,30 @@ class Agent:
         return Message(text, IntentScore(match.group(1), 1.0), (IntentScore(match.group(1), 1.0),),
                        tuple(entities))
 
-    def handle(self, sender_id: str, text: str, input_channel: str | None = None) -> TurnResult:
+    def handle(self, sender_id: str, text: str, input_channel: str | None = None,
+               metadata: dict | None = None) -> TurnResult:
         """Process one message; the new events are stored in one append when the turn ends.
         `input_channel` names the channel it came through (responses may have variations
-        for it, `channel: slack`)."""
+        for it, `channel: slack`); `metadata` is what the channel's caller sent with it
+        (on the UserUttered event; at a session start also the `session_started_metadata`
+        slot, which the project's `action_session_start` can read)."""
         with self.conversation(sender_id):
             tracker = self.tracker(sender_id)
             before = len(tracker.events)
             try:
-                result = self._handle(tracker, text, input_channel)
+                result = self._handle(tracker, text, input_channel, metadata or None)
                 self.store.append(sender_id, tracker.events[before:])
                 return result
             except BaseException:
                 self._trackers.pop(sender_id, None)  # never serve a turn that was not stored
                 raise
 
-    def _handle(self, tracker: Tracker, text: str, input_channel: str | None) -> TurnResult:
+    def _handle(self, tracker: Tracker, text: str, input_channel: str | None,
+                metadata: dict | None) -> TurnResult:
         sender_id = tracker.sender_id
-        self._maybe_start_session(tracker)
+        self._maybe_start_session(tracker, metadata)
         message = self.understand(text)
-        user = UserUttered(message=message, input_channel=input_channel)
+        user = UserUttered(message=message, input_channel=input_channel, metadata=metadata)
         tracker.append(user)
         result = TurnResult(sender_id, message)
         if tracker.handed_off:
@@ -229,7 +235,11 @@ class Agent:
 
     # ----- sessions, restarts, humans -------------------------------------------------
 
-    def _maybe_start_session(self, tracker: Tracker) -> None:
+    def _maybe_start_session(self, tracker: Tracker, metadata: dict | None = None) -> None:
+        """A new session on the first message and after `session_expiration_time`: slots
+        carried over as the domain says, the message's metadata in `session_started_metadata`,
+        then the project's own `action_session_start` if it has one (e.g. a customer-profile
+        look-up: its SlotSet and other events follow the built-in ones)."""
         last = tracker.last_event_time
         expiry = self.domain.session.expiration_minutes * 60
         if last is not None and (expiry <= 0 or last + expiry > time.time()):
@@ -237,8 +247,15 @@ class Agent:
         carried = dict(tracker.slots) if last is not None and self.domain.session.carry_over_slots else {}
         tracker.append(SessionStarted())
         tracker.extend(SlotSet(slot=k, value=v) for k, v in carried.items()
-                       if v is not None and k != "requested_slot"
+                       if v is not None and k not in ("requested_slot", SESSION_METADATA)
                        and v != getattr(self.domain.slots.get(k), "initial_value", None))
+        if metadata:
+            tracker.append(SlotSet(slot=SESSION_METADATA, value=metadata))
+        if SESSION_START in self.runner.custom.actions:
+            chosen = Prediction(SESSION_START, 1.0, "rules", "a new session")
+            events = self.runner.run(SESSION_START, tracker, chosen)
+            # Rasa's SDK returns SessionStarted and action_listen too: ours are already there
+            tracker.extend(e for e in events if not isinstance(e, (SessionStarted, ActionExecuted)))
 
     def restart(self, sender_id: str) -> None:
         self._append(sender_id, Restarted())

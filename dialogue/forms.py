@@ -1,9 +1,12 @@
 """Forms: ask for each required slot in order, validate what the customer gives, finish.
 
 `run_form` is what the form action does each time it runs:
-  * when the form starts, it starts clean: required slots not given in the message that
-    started it are asked again, even if set earlier in the conversation (a return is for
-    the order the customer names now, not for one they asked about before);
+  * when the form starts, the slots already known are kept (validated again) and only what
+    is missing is asked; a slot the domain lists under the form's `confirm_known` (a
+    Switchboard extension) is confirmed first when its value was remembered rather than
+    given in the message that started the form: `utter_confirm_<slot>` ("Is this about
+    order 48213?"), and the customer's yes (`affirm`) keeps it, no (`deny`) asks for it,
+    a new value replaces it;
   * right after the customer spoke, take values for the form's slots from the message
     (a message with nothing for the form is *rejected*, so other policies can answer it:
     the customer asked something else). The whole text is taken for the requested slot
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.domain import Domain, Form
+from core.domain import YES_NO, Domain, Form
 from core.events import ActiveLoop, BotUttered, Event, SlotSet
 from core.tracker import Tracker
 from dialogue.registry import ValidatorFn
@@ -37,27 +40,37 @@ def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None,
     events: list[Event] = []
     activating = tracker.active_loop != form.name
     slots = dict(tracker.slots)
+    validators = validators or {}
     if activating:
         events.append(ActiveLoop(loop=form.name))
     user = tracker.latest_message
     fresh: dict[str, object] = {}
+    confirming = None if activating else form.confirming(slots)
+    answer = None  # the customer's yes / no to a confirmation
     if user is not None and tracker.is_new_user_turn:
         requested = None if activating else slots.get("requested_slot")
         wanted = list(form.required_slots)
         trigger = form.name if activating else None
+        skip = ("from_text",) if confirming else ()  # "yes" is not the value
         fresh = candidates(domain, user, form.name, requested, wanted, trigger, skip=("from_text",)) \
-            or candidates(domain, user, form.name, requested, wanted, trigger)
+            or candidates(domain, user, form.name, requested, wanted, trigger, skip=skip)
+        if confirming and confirming not in fresh:
+            answer = YES_NO.get(user.intent)
         if not activating and user.intent in form.ignored_intents:
             fresh = {}
-        if not activating and not fresh:
+        if not activating and not fresh and answer is None:
             return Rejected(f"nothing in the message for '{requested or form.name}'")
-    if activating:
+    if activating:  # what the conversation already knows stays, if it is still valid
         for slot in form.required_slots:
-            if slot not in fresh and slots.get(slot) is not None:
+            if slot not in fresh and slots.get(slot) is not None \
+                    and _validate(validators, slot, slots[slot], tracker, domain) is None:
                 events.append(SlotSet(slot=slot, value=None))
                 slots[slot] = None
+    if answer is False:
+        events.append(SlotSet(slot=confirming, value=None))
+        slots[confirming] = None
     for slot, value in fresh.items():
-        checked = _validate(validators or {}, slot, value, tracker, domain)
+        checked = _validate(validators, slot, value, tracker, domain)
         if checked is None:
             events.append(SlotSet(slot=slot, value=None))
             invalid = render_event(domain, f"utter_invalid_{slot}", {**slots, slot: value}, rng,
@@ -68,6 +81,13 @@ def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None,
         elif slots.get(slot) != checked or slot not in tracker.slots:
             events.append(SlotSet(slot=slot, value=checked))
             slots[slot] = checked
+    confirm = _to_confirm(form, slots, fresh, after=confirming if not activating else None,
+                          started=activating)
+    if confirm is not None:
+        events.append(render_event(domain, f"utter_confirm_{confirm}", slots, rng, *tracker.audience)
+                      or _confirm_question(confirm, slots[confirm]))
+        events.append(SlotSet(slot="requested_slot", value=confirm))
+        return events
     missing = next((s for s in form.required_slots if slots.get(s) is None), None)
     if missing is None:
         events += [SlotSet(slot="requested_slot", value=None), ActiveLoop(loop=None)]
@@ -78,6 +98,22 @@ def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None,
     if slots.get("requested_slot") != missing:
         events.append(SlotSet(slot="requested_slot", value=missing))
     return events
+
+
+def _to_confirm(form: Form, slots: dict, fresh: dict, after: str | None,
+                started: bool) -> str | None:
+    """The next remembered value to confirm: when the form starts, the first of
+    `confirm_known`; after a confirmation, the next one listed after it."""
+    if not started and after is None:
+        return None
+    listed = form.confirm_known
+    start = listed.index(after) + 1 if after in listed else 0
+    return next((s for s in listed[start:] if slots.get(s) is not None and s not in fresh), None)
+
+
+def _confirm_question(slot: str, value) -> BotUttered:
+    return BotUttered(text=f"Just to check: is your {slot.replace('_', ' ')} {value}?",
+                      buttons=(("Yes", "/affirm"), ("No", "/deny")))
 
 
 def _validate(validators: dict[str, ValidatorFn], slot: str, value, tracker: Tracker,

@@ -91,12 +91,19 @@ def load_project_actions(project: Path) -> ProjectActions:
 
 
 def unregistered_actions(domain: Domain, project: Path) -> list:
-    """Warnings for custom actions declared in domain.yml that no code in actions/ registers."""
+    """Warnings for custom actions declared in domain.yml that no code in actions/ registers
+    (and an info line when the project has its own `action_session_start`)."""
     from core.domain import DEFAULT_ACTIONS
     from core.errors import Problem
 
     registered = load_project_actions(project).actions
     problems = []
+    if "action_session_start" in registered:
+        where = domain.declared_at("action", "action_session_start")
+        problems.append(Problem(where.file if where else "domain.yml", where.line if where else 0,
+                                "actions", "'action_session_start' is the project's own: it runs at "
+                                "each session start, after the built-in one (slots carried over, "
+                                "session_started_metadata set)", "info"))
     for name in domain.actions:
         if name in DEFAULT_ACTIONS or name in registered or name in domain.forms:
             continue

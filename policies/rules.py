@@ -4,17 +4,20 @@ A rule is a short sequence of turns (user intents and bot actions) with checks o
 conversation's state (`condition`, `slot_was_set`, `active_loop` steps). When the latest
 turns of the conversation are exactly the start of a rule, the rule's next action is
 predicted; at its end the bot listens (unless `wait_for_user_input: false`).
-Among matching rules, the longest wins (the most specific).
+Among matching rules, the longest wins, then the one whose condition checks more (the
+most specific).
 
 Forms: right after the customer speaks while a form is active, the form runs again,
 unless a rule written for that form and this intent says otherwise (the unhappy paths),
-or the form has just said it cannot use the message (`loop_rejected`).
+or the form has just said it cannot use the message (`loop_rejected`). A yes / no to the
+form's own confirmation question (`confirm_known`) always goes to the form.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import Enum
 
-from core.domain import Domain
+from core.domain import YES_NO, Domain
 from core.events import ActionExecuted, ActiveLoop, Restarted, SessionStarted, SlotSet, UserUttered
 from core.tracker import ACTION_LISTEN, Tracker
 from core.training_data import Story, StoryStep
@@ -51,8 +54,15 @@ class Check:
         return all(_slot_matches(snap.slots.get(name), value) for name, value in self.slots)
 
 
+class _Any(Enum):
+    HAS_VALUE = "has a value"  # a slot check that only asks for a value, whichever (pickles)
+
+
+HAS_VALUE = _Any.HAS_VALUE
+
+
 def _slot_matches(actual: object, expected: object) -> bool:
-    if expected is True:  # `slot_was_set: - name` only says the slot has a value
+    if expected is HAS_VALUE:
         return actual is not None
     if expected is None:
         return actual is None
@@ -90,6 +100,26 @@ def compile_rule(rule: Story) -> CompiledRule:
     checks.append(pending)
     return CompiledRule(rule.name, tuple(tokens), tuple(checks), condition,
                         rule.conversation_start, rule.wait_for_user_input)
+
+
+def _expected(domain: Domain, name: str, value: object) -> object:
+    """What a rule's `slot_was_set` asks of the slot, read as Rasa featurises it: a text or
+    list slot only as set / not set (`order_id: "48213"` holds for any order number), a
+    bare `- name` as "has a value", any other value as that value."""
+    slot = domain.slots.get(name)
+    kind = slot.type if slot is not None else None
+    if value is None:
+        return None
+    if kind in ("text", "list") or (value is True and kind != "bool"):
+        return HAS_VALUE
+    return value
+
+
+def for_domain(rule: CompiledRule, domain: Domain) -> CompiledRule:
+    """The rule with its slot checks read for this domain's slot types (`_expected`)."""
+    def read(check: Check) -> Check:
+        return replace(check, slots=tuple((n, _expected(domain, n, v)) for n, v in check.slots))
+    return replace(rule, checks=tuple(read(c) for c in rule.checks), condition=read(rule.condition))
 
 
 def _combine(first: Check, then: Check) -> Check:
@@ -154,7 +184,7 @@ class RulePolicy:
 
     def train(self, data, domain: Domain) -> dict:
         """Compile `data.rules` (a policies.registry.PolicyData)."""
-        self.rules = [compile_rule(rule) for rule in data.rules]
+        self.rules = [for_domain(compile_rule(rule), domain) for rule in data.rules]
         return {"rules": len(self.rules)}
 
     def predict(self, tracker: Tracker, domain: Domain,
@@ -171,11 +201,12 @@ class RulePolicy:
                     continue
                 if loop_rejected and action == tracker.active_loop:
                     continue
-                specificity = length * 10 + (1 if rule.condition != Check() else 0)
+                specificity = length * 10 + min(9, _size(rule.condition))
                 if best is None or specificity > best[0]:
                     best = (specificity, rule, action)
         form = self._continue_form(tracker, loop_rejected)
-        if form and not (best and _written_for_form(best[1], tracker.active_loop)):
+        if form and (not (best and _written_for_form(best[1], tracker.active_loop))
+                     or _answers_confirmation(tracker, domain)):
             return form
         if best is None:
             return None
@@ -224,6 +255,20 @@ class RulePolicy:
             # form was active while it ran, even if it was activated and completed at once.
             condition = Check(condition.slots)
         return condition.holds(before)
+
+
+def _size(check: Check) -> int:
+    """How much a condition asks: the rule with more checks is the more specific."""
+    return len(check.slots) + (1 if check.loop_checked else 0)
+
+
+def _answers_confirmation(tracker: Tracker, domain: Domain) -> bool:
+    """A yes / no right after the form asked to confirm a remembered value is the form's
+    (not an unhappy path's: "no" means "not that order", not "stop the return")."""
+    form = domain.forms.get(tracker.active_loop or "")
+    user = tracker.latest_message
+    return bool(form and user and tracker.is_new_user_turn and form.confirming(tracker.slots)
+                and user.intent in YES_NO)
 
 
 def _written_for_form(rule: CompiledRule, form: str | None) -> bool:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from project.checks import FileChecker, did_you_mean
-from core.domain import MAPPING_TYPES, SLOT_TYPES, Button, Domain, Form, ResponseVariation, Slot, SlotMapping
+from core.domain import (
+    MAPPING_TYPES, SLOT_TYPES, YES_NO, Button, Domain, Form, ResponseVariation, Slot, SlotMapping,
+)
 from project.domain_helpers import declare, named_item, names, refer
 from project.domain_settings import parse_generation, parse_handoff, parse_session
 from core.training_data import Source
@@ -257,7 +259,7 @@ def _actions(items: YList, domain: Domain, check: FileChecker) -> None:
 def _form(name: str, value: Any, line: int, domain: Domain, check: FileChecker) -> None:
     key = f"forms.{name}"
     spec = check.mapping(value, line, key)
-    check.known_keys(spec, ("required_slots", "ignored_intents"), key)
+    check.known_keys(spec, ("required_slots", "ignored_intents", "confirm_known"), key)
     required = spec.get("required_slots")
     if isinstance(required, dict):
         check.error(spec.line_of("required_slots"), f"{key}.required_slots",
@@ -273,5 +275,15 @@ def _form(name: str, value: Any, line: int, domain: Domain, check: FileChecker) 
         for index, item in enumerate(listed):
             item_line = value.line_of(index) if isinstance(value, YList) else spec.line_of(attr)
             refer(domain, check, kind, item, item_line, f"{key}.{attr}")
+    confirm = names(spec.get("confirm_known"), spec.line_of("confirm_known"), f"{key}.confirm_known", check)
+    for slot in confirm:
+        if slot not in slots:
+            check.error(spec.line_of("confirm_known"), f"{key}.confirm_known",
+                        f"'{slot}' is not one of the form's required_slots")
+    if confirm and not all(intent in domain.intents for intent in YES_NO):
+        check.warn(spec.line_of("confirm_known"), f"{key}.confirm_known",
+                   "confirming a remembered value needs the intents "
+                   f"{' and '.join(YES_NO)} (the customer's yes / no); without them the "
+                   "customer can only confirm by giving the value again")
     if declare(domain, "form", name, line, check, key):
-        domain.forms[name] = Form(name, slots, ignored, Source(check.file, line))
+        domain.forms[name] = Form(name, slots, ignored, Source(check.file, line), confirm)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from project.checks import FileChecker, did_you_mean
-from core.domain import Domain, GenerationConfig, HandoffConfig, SessionConfig
+from project.checks import FileChecker, describe, did_you_mean
+from core.domain import PRIORITIES, Domain, GenerationConfig, HandoffConfig, SessionConfig
+from project.business_hours import parse_business_hours
 from project.domain_helpers import names, refer
+from project.yaml_loader import YDict
 
 HANDOFF_KEYS = ("trigger_intents", "fallbacks_before_handoff", "frustration_threshold",
-                "frustrated_messages_before_handoff", "response")
+                "frustrated_messages_before_handoff", "response", "business_hours",
+                "closed_response", "priority_intents")
 GENERATION_KEYS = ("knowledge", "backend", "top_k", "min_score", "template_confidence",
                    "base_url", "model", "api_key_env", "timeout")
 BACKENDS = ("extractive", "embedded", "openai")
@@ -55,10 +58,43 @@ def parse_handoff(value: Any, line: int, domain: Domain, check: FileChecker) -> 
     for intent in intents:
         refer(domain, check, "intent", intent, spec.line_of("trigger_intents"), "handoff.trigger_intents")
     refer(domain, check, "response", spec.get("response"), spec.line_of("response"), "handoff.response")
+    extras = _support_team(spec, domain, check)
     if not ok:
-        return HandoffConfig(intents)
+        return HandoffConfig(intents, **extras)
     return HandoffConfig(intents, int(fallbacks), float(threshold), int(frustrated),
-                         spec.get("response"))
+                         spec.get("response"), **extras)
+
+
+def _support_team(spec: YDict, domain: Domain, check: FileChecker) -> dict[str, Any]:
+    """How the human team works: its business hours, what the bot says outside them, and
+    which conversations its tickets put first."""
+    hours = parse_business_hours(spec.get("business_hours"), spec.line_of("business_hours"), check)
+    closed = spec.get("closed_response")
+    if closed is not None and not check.expect(closed, str, spec.line_of("closed_response"),
+                                               "handoff.closed_response"):
+        closed = None
+    refer(domain, check, "response", closed, spec.line_of("closed_response"), "handoff.closed_response")
+    if closed is not None and "business_hours" not in spec:
+        check.warn(spec.line_of("closed_response"), "handoff.closed_response",
+                   "never said: there are no business_hours, so the team is always in")
+    return {"business_hours": hours, "closed_response": closed,
+            "priority_intents": _priority_intents(spec, domain, check)}
+
+
+def _priority_intents(spec: YDict, domain: Domain, check: FileChecker) -> tuple[tuple[str, str], ...]:
+    """`priority_intents: {complaint: high}`: the priority of a ticket whose conversation
+    had that intent."""
+    line, key = spec.line_of("priority_intents"), "handoff.priority_intents"
+    pairs, mapping = [], check.mapping(spec.get("priority_intents"), line, key)
+    for intent, priority in mapping.items():
+        at = mapping.line_of(intent)
+        refer(domain, check, "intent", intent, at, key)
+        if priority not in PRIORITIES:
+            check.error(at, f"{key}.{intent}", f"unknown priority {describe(priority)}"
+                        f"{did_you_mean(str(priority), PRIORITIES)} (valid: {', '.join(PRIORITIES)})")
+            continue
+        pairs.append((str(intent), str(priority)))
+    return tuple(pairs)
 
 
 def parse_generation(value: Any, line: int, check: FileChecker) -> GenerationConfig:

@@ -128,9 +128,10 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
         names = ", ".join(f["field"] for f in fields)
         return _error(400, f"invalid request: {names}", fields)
 
-    def handle(sender: str, text: str, input_channel: str | None = None) -> TurnResult:
+    def handle(sender: str, text: str, input_channel: str | None = None,
+               metadata: dict | None = None) -> TurnResult:
         """The agent's turn, counted in the metrics; what every channel calls."""
-        result = agent.handle(sender, text, input_channel)
+        result = agent.handle(sender, text, input_channel, metadata)
         for step in result.steps:
             kind = COUNTED_ACTIONS.get(step.action)
             if kind and not step.rejected:

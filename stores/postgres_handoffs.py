@@ -1,9 +1,10 @@
 """The handoff queue in PostgreSQL, beside `PostgresStore`'s conversations: every worker and
 host on one database sees (and releases) the same tickets.
 
-Table `switchboard_handoffs`, a row per ticket with a BIGSERIAL id (ids stay integers) and
-the summary and transcript as JSONB. A release is one conditional UPDATE, so two agents
-releasing one ticket at once release it once.
+Table `switchboard_handoffs`, a row per ticket with a BIGSERIAL id (ids stay integers), its
+priority (a table from before priorities gets the column, every old ticket normal) and the
+summary and transcript as JSONB; `list` puts the most urgent first, then the oldest. A
+release is one conditional UPDATE, so two agents releasing one ticket at once release it once.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import json
 import time
 
 from core.tracker import Tracker
-from stores.handoffs import Ticket, summarize
+from stores.handoffs import BY_PRIORITY, NORMAL, Ticket, checked_priority, summarize
 from stores.postgres_store import Connections
 
 SCHEMA = """
@@ -24,33 +25,41 @@ CREATE TABLE IF NOT EXISTS switchboard_handoffs (
     summary JSONB NOT NULL,
     transcript JSONB NOT NULL,
     released_at DOUBLE PRECISION,
-    agent TEXT
+    agent TEXT,
+    priority TEXT NOT NULL DEFAULT 'normal'
 )"""
+ADD_PRIORITY = ("ALTER TABLE switchboard_handoffs "
+                "ADD COLUMN IF NOT EXISTS priority TEXT NOT NULL DEFAULT 'normal'")
 
-COLUMNS = "SELECT id, sender_id, created_at, status, reason, summary, transcript FROM switchboard_handoffs"
+COLUMNS = ("SELECT id, sender_id, created_at, status, reason, summary, transcript, priority "
+           "FROM switchboard_handoffs")
 
 
 class PostgresHandoffQueue:
     def __init__(self, dsn: str):
         self._db = Connections(dsn)
         self._db().execute(SCHEMA)
+        self._db().execute(ADD_PRIORITY)
 
-    def add(self, tracker: Tracker, reason: str) -> Ticket:
+    def add(self, tracker: Tracker, reason: str, priority: str = NORMAL,
+            notes: tuple[str, ...] = ()) -> Ticket:
         transcript, now = tracker.transcript(), time.time()
-        summary = summarize(tracker, reason, transcript=transcript)
+        summary = summarize(tracker, reason, transcript=transcript,
+                            priority=checked_priority(priority), notes=notes)
         ticket_id = self._db().execute(
-            "INSERT INTO switchboard_handoffs (sender_id, created_at, reason, summary, transcript) "
-            "VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            "INSERT INTO switchboard_handoffs (sender_id, created_at, reason, summary, transcript, priority) "
+            "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
             (tracker.sender_id, now, reason, json.dumps(summary, default=str),
-             json.dumps(transcript, default=str))).fetchone()[0]
-        return Ticket(ticket_id, tracker.sender_id, now, "open", reason, summary, transcript)
+             json.dumps(transcript, default=str), priority)).fetchone()[0]
+        return Ticket(ticket_id, tracker.sender_id, now, "open", reason, summary, transcript, priority)
 
     def list(self, status: str | None = "open", sender_id: str | None = None) -> list[Ticket]:
-        """Tickets with this status (None: any), of one conversation if `sender_id` is given."""
+        """Tickets with this status (None: any), of one conversation if `sender_id` is given,
+        the most urgent first, then the oldest."""
         filters = {"status": status, "sender_id": sender_id}
         where = " AND ".join(f"{column} = %s" for column, value in filters.items() if value)
         values = tuple(value for value in filters.values() if value)
-        rows = self._db().execute(f"{COLUMNS} {'WHERE ' + where if where else ''} ORDER BY id", values)
+        rows = self._db().execute(f"{COLUMNS} {'WHERE ' + where if where else ''} {BY_PRIORITY}", values)
         return [Ticket(*row) for row in rows.fetchall()]
 
     def get(self, ticket_id: int) -> Ticket | None:

@@ -2,9 +2,10 @@
 one Redis sees (and releases) the same tickets.
 
 Ids come from INCR `switchboard:handoffs:next`, so they stay integers. A ticket is a hash
-`switchboard:handoff:<id>`; sorted sets (score = id, so oldest first) index them:
-`switchboard:handoffs:all`, by status (`…:open`, `…:released`) and by conversation
-(`…:sender:<sender id>`); Rasa's `key_prefix` goes in front of every key. Changes that touch
+`switchboard:handoff:<id>` (one from before priorities has no `priority` field: it is
+normal); sorted sets (score = id, so oldest first) index them: `switchboard:handoffs:all`,
+by status (`…:open`, `…:released`) and by conversation (`…:sender:<sender id>`), and
+`list` puts the most urgent first; Rasa's `key_prefix` goes in front of every key. Changes that touch
 several keys run in a MULTI transaction, watched where they read first, so a release or a
 privacy delete racing another worker never leaves an index pointing at the wrong status.
 """
@@ -15,7 +16,7 @@ import time
 from typing import TYPE_CHECKING
 
 from core.tracker import Tracker
-from stores.handoffs import Ticket, summarize
+from stores.handoffs import NORMAL, Ticket, checked_priority, summarize
 from stores.redis_store import namespace
 
 if TYPE_CHECKING:
@@ -27,7 +28,8 @@ STATUSES = ("open", "released")
 def _ticket(ticket_id: int, fields: dict[bytes, bytes]) -> Ticket:
     text = {key.decode(): value.decode() for key, value in fields.items()}
     return Ticket(ticket_id, text["sender_id"], float(text["created_at"]), text["status"],
-                  text["reason"], json.loads(text["summary"]), json.loads(text["transcript"]))
+                  text["reason"], json.loads(text["summary"]), json.loads(text["transcript"]),
+                  text.get("priority", NORMAL))
 
 
 class RedisHandoffQueue:
@@ -45,29 +47,33 @@ class RedisHandoffQueue:
             return f"{self.indexes}sender:{sender_id}"
         return f"{self.indexes}{status or 'all'}"
 
-    def add(self, tracker: Tracker, reason: str) -> Ticket:
+    def add(self, tracker: Tracker, reason: str, priority: str = NORMAL,
+            notes: tuple[str, ...] = ()) -> Ticket:
         transcript, now = tracker.transcript(), time.time()
-        summary = summarize(tracker, reason, transcript=transcript)
+        summary = summarize(tracker, reason, transcript=transcript,
+                            priority=checked_priority(priority), notes=notes)
         ticket_id = int(self.client.incr(f"{self.indexes}next"))
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(self._ticket_key(ticket_id), mapping={
                 "sender_id": tracker.sender_id, "created_at": repr(now), "status": "open",
                 "reason": reason, "summary": json.dumps(summary, default=str),
-                "transcript": json.dumps(transcript, default=str)})
+                "transcript": json.dumps(transcript, default=str), "priority": priority})
             for index in (self._index(), self._index("open"), self._index(sender_id=tracker.sender_id)):
                 pipe.zadd(index, {ticket_id: ticket_id})
             pipe.execute()
-        return Ticket(ticket_id, tracker.sender_id, now, "open", reason, summary, transcript)
+        return Ticket(ticket_id, tracker.sender_id, now, "open", reason, summary, transcript, priority)
 
     def list(self, status: str | None = "open", sender_id: str | None = None) -> list[Ticket]:
-        """Tickets with this status (None: any), of one conversation if `sender_id` is given."""
+        """Tickets with this status (None: any), of one conversation if `sender_id` is given,
+        the most urgent first, then the oldest."""
         ids = [int(i) for i in self.client.zrange(self._index(status, sender_id), 0, -1)]
         with self.client.pipeline(transaction=False) as pipe:
             for ticket_id in ids:
                 pipe.hgetall(self._ticket_key(ticket_id))
             found = zip(ids, pipe.execute())
         tickets = [_ticket(ticket_id, fields) for ticket_id, fields in found if fields]
-        return [t for t in tickets if status is None or t.status == status]
+        return sorted((t for t in tickets if status is None or t.status == status),
+                      key=lambda t: t.rank)
 
     def get(self, ticket_id: int) -> Ticket | None:
         fields = self.client.hgetall(self._ticket_key(ticket_id))

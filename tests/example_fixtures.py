@@ -28,6 +28,18 @@ def index():
 
 
 @pytest.fixture(autouse=True)
+def support_team_in(monkeypatch):
+    """Handoffs find the example's support team in (domain.yml `business_hours`: a Wednesday
+    noon in New York), whatever the time the tests run; a test about the hours passes its
+    own clock (`agent.runner.clock`)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    wednesday_noon = datetime(2025, 1, 15, 12, 0, tzinfo=ZoneInfo("America/New_York"))
+    monkeypatch.setattr("core.hours.now", lambda: wednesday_noon)
+
+
+@pytest.fixture(autouse=True)
 def returns_log(tmp_path, monkeypatch):
     """Return requests recorded by actions/orders.py go to a temp file, not the project."""
     path = tmp_path / "return_requests.jsonl"

@@ -21,6 +21,7 @@ KEYWORDS = [
     ("return_item", r"\breturn\b"),
     ("shipping_costs", r"\bshipping cost|delivery cost"),
     ("order_status", r"\bwhere is my order"),
+    ("track_delivery", r"\btrack\b"),
     ("complaint", r"\b(appalling|ridiculous|useless|unacceptable|fed up)\b"),
     ("deny", r"^(no|nope)\b"),
     ("affirm", r"^(yes|yeah)\b"),

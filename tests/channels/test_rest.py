@@ -54,3 +54,14 @@ def test_a_text_only_channel_gets_numbered_buttons_and_the_image_url() -> None:
                        image="https://example.com/a.png", custom={"sources": []})
     assert Sms().render("+4412", reply) == ["+4412: Pick one\n1: Yes (/affirm)\n2: No (/deny)",
                                             "+4412: Image: https://example.com/a.png"]
+
+
+def test_rest_metadata_reaches_the_tracker_as_rasa_passes_it(serve) -> None:
+    body = {"sender": "md", "message": "hello", "metadata": {"customer_id": "c-7", "plan": "pro"}}
+    with serve() as server:
+        server.call("POST", "/webhooks/rest/webhook", body)
+        server.call("POST", "/webhooks/rest/webhook", {"sender": "md", "message": "hello"})
+        _, tracker = server.call("GET", "/conversations/md/tracker")
+    users = [e for e in tracker["events"] if e["event"] == "user"]
+    assert [u["metadata"] for u in users] == [{"customer_id": "c-7", "plan": "pro"}, None]
+    assert tracker["slots"]["session_started_metadata"] == {"customer_id": "c-7", "plan": "pro"}

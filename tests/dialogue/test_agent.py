@@ -90,7 +90,7 @@ def test_two_frustrated_messages_in_a_row_hand_over(agent) -> None:
 
 def test_order_status_comes_only_from_the_order_database(agent) -> None:
     orders = json.loads((ROOT / "data" / "orders.json").read_text())["orders"]
-    known = say(agent, "where is my order 12345", sender="a")
+    known = say(agent, "where is my order 12345, my email is alex@example.com", sender="a")
     assert known.actions == ["action_check_order_status"]
     order = orders["12345"]
     (reply,) = texts(known)
@@ -103,7 +103,7 @@ def test_order_status_comes_only_from_the_order_database(agent) -> None:
 
 
 def test_button_payload_skips_nlu(agent) -> None:
-    result = say(agent, '/order_status{"order_id": "48213"}')
+    result = say(agent, '/order_status{"order_id": "48213", "email": "sam.lee@example.org"}')
     assert result.message.intent.name == "order_status"
     assert "delivered on 2026-11-06" in texts(result)[0]
 
@@ -121,11 +121,12 @@ def test_session_expiry_starts_a_new_session_and_carries_slots(agent) -> None:
     assert tracker.slots["order_id"] == "12345"  # carry_over_slots_to_new_session: true
 
 
-def test_form_starts_clean_and_an_entity_answer_is_not_read_as_the_email(agent) -> None:
+def test_form_confirms_a_remembered_order_and_an_entity_answer_is_not_read_as_the_email(agent) -> None:
     say(agent, "where is my order 12345")
     started = say(agent, "I want to return something")
-    assert agent.tracker("c1").slots["order_id"] is None  # not the order asked about before
-    assert "order number" in texts(started)[0]
+    assert agent.tracker("c1").slots["order_id"] == "12345"  # remembered, to be confirmed
+    assert texts(started) == ["Is this about order 12345?"]
+    say(agent, "no")
     say(agent, "it's 48213")
     other = say(agent, "sorry, it is actually NW-55871")  # asked for the email, got an order id
     assert agent.tracker("c1").slots["order_id"] == "NW-55871"

@@ -99,3 +99,45 @@ def test_handoff_triggers() -> None:
                                       ActionExecuted(action="action_default_fallback"),
                                       ActionExecuted(action="action_listen"), _user("blorp", "nlu_fallback")])
     assert "2 messages in a row" in policy.predict(twice, domain).reason
+
+
+def test_rule_slot_conditions_read_as_rasa_featurises_the_slot() -> None:
+    from core.domain import Slot
+
+    domain = Domain(intents=["track"], forms={}, slots={
+        "order_id": Slot("order_id", "text", influence_conversation=True),
+        "vip": Slot("vip", "bool")})
+    policy = RulePolicy()
+    known = rule("known order", ("intent", "track"), ("action", "action_track"),
+                 conditions=(StoryStep("slot_was_set", slots=(("order_id", "48213"),)),))
+    vip = rule("vip", ("intent", "track"), ("action", "utter_vip"), ("action", "action_track"),
+               conditions=(StoryStep("slot_was_set", slots=(("order_id", "1"), ("vip", True))),))
+    policy.train(PolicyData([], [known, vip]), domain)
+    def track(*slots) -> str | None:
+        tracker = Tracker("t", dict(domain.slots))
+        tracker.extend([*slots, ActionExecuted(action="action_listen"), _user("track it", "track")])
+        found = policy.predict(tracker, domain)
+        return found.action if found else None
+
+    assert track() is None  # no order known
+    assert track(SlotSet(slot="order_id", value="12345")) == "action_track"  # any number
+    assert track(SlotSet(slot="order_id", value="1"), SlotSet(slot="vip", value=False)) == "action_track"
+    assert track(SlotSet(slot="order_id", value="1"), SlotSet(slot="vip", value=True)) == "utter_vip"
+
+
+def test_a_yes_or_no_to_a_forms_confirmation_goes_to_the_form() -> None:
+    from core.domain import Form, Slot
+
+    domain = Domain(intents=["deny", "affirm", "inform"], slots={"order_id": Slot("order_id", "text")},
+                    forms={"f": Form("f", ("order_id",), confirm_known=("order_id",))})
+    cancel = rule("no stops the form", ("intent", "deny"), ("action", "action_deactivate_loop"),
+                  conditions=(StoryStep("active_loop", "f"),))
+    policy = RulePolicy()
+    policy.train(PolicyData([], [cancel]), domain)
+    tracker = Tracker("t", dict(domain.slots))
+    tracker.extend([ActiveLoop(loop="f"), SlotSet(slot="order_id", value="12345"),
+                    SlotSet(slot="requested_slot", value="order_id"),
+                    ActionExecuted(action="action_listen"), _user("no", "deny")])
+    assert policy.predict(tracker, domain).action == "f"  # "not that order"
+    tracker.append(SlotSet(slot="order_id", value=None))  # asked for it: no means stop
+    assert policy.predict(tracker, domain).action == "action_deactivate_loop"

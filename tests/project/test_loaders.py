@@ -52,3 +52,14 @@ def test_moodbot_loads_unchanged_with_warnings_only() -> None:
     first = project.tests.stories[0].steps[0]
     assert (first.user_text, first.name) == ("hello there!", "greet")
     assert project.domain.responses["utter_cheer_up"][0].image.startswith("https://")
+
+
+def test_confirm_known_must_name_a_required_slot(tmp_path: Path) -> None:
+    (tmp_path / "domain.yml").write_text(
+        "intents:\n  - inform\nslots:\n  order_id:\n    type: text\n    mappings:\n"
+        "    - type: from_text\nforms:\n  f:\n    required_slots:\n    - order_id\n"
+        "    confirm_known:\n    - email\n")
+    with pytest.raises(ProjectInvalid) as info:
+        load_project(tmp_path)
+    assert "domain.yml:12: forms.f.confirm_known: 'email' is not one of the form's required_slots" \
+        in str(info.value)

@@ -34,6 +34,7 @@ def test_handoff_agent_message_and_release(make_server) -> None:
         _, open_tickets = server.call("GET", "/handoffs")
         (ticket,) = open_tickets
         assert ticket["sender_id"] == "cy" and ticket["summary"]["intents"] == ["human_handoff"]
+        assert ticket["priority"] == "normal" and ticket["summary"]["headline"].startswith("The customer asked")
         _, silent = server.call("POST", "/webhooks/rest/webhook", {"sender": "cy", "message": "hello?"})
         assert silent == []
         status, posted = server.call("POST", "/conversations/cy/messages",

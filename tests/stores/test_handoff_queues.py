@@ -76,3 +76,72 @@ def test_redis_key_prefix_keeps_two_assistants_tickets_apart(redis_client) -> No
     ticket = bot.add(tracker("ann"), "asked")
     assert other.list() == [] and [t.id for t in bot.list()] == [ticket.id]
     assert all(key.startswith(b"bot:") for key in redis_client.keys("*"))
+
+
+def test_the_most_urgent_tickets_come_first_then_the_oldest(queues) -> None:
+    one, two = queues
+    low = one.add(tracker("ann"), "asked", "low")
+    first = one.add(tracker("bob"), "asked")
+    urgent = two.add(tracker("cy"), "frustrated", "high")
+    second = two.add(tracker("dee"), "asked", "normal")
+    later = one.add(tracker("eve"), "complaint", "high")
+    assert (first.priority, urgent.priority, two.get(urgent.id).priority) == ("normal", "high", "high")
+    assert urgent.summary["priority"] == "high"
+    expected = [urgent.id, later.id, first.id, second.id, low.id]
+    assert [t.id for t in one.list()] == [t.id for t in two.list(None)] == expected
+    two.release(urgent.id)
+    assert [t.id for t in one.list()] == expected[1:]
+    with pytest.raises(ValueError, match="unknown ticket priority 'urgent'"):
+        one.add(tracker("fay"), "asked", "urgent")
+
+
+OLD_SCHEMA = """CREATE TABLE handoffs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id TEXT NOT NULL, created_at REAL NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open', reason TEXT NOT NULL, summary TEXT NOT NULL,
+    transcript TEXT NOT NULL, released_at REAL, agent TEXT)"""
+
+
+def test_a_handoffs_file_from_before_priorities_gets_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "handoffs.sqlite"
+    with sqlite3.connect(path) as db:  # a file an older Switchboard wrote, with one open ticket
+        db.execute(OLD_SCHEMA)
+        db.execute("INSERT INTO handoffs (sender_id, created_at, reason, summary, transcript) "
+                   "VALUES ('old', 1.0, 'asked', '{\"intents\": []}', '[]')")
+    db.close()
+    queue, other_worker = HandoffQueue(path), HandoffQueue(path)  # the second finds it migrated
+    (old,) = queue.list()
+    assert (old.sender_id, old.priority, old.summary) == ("old", "normal", {"intents": []})
+    urgent = other_worker.add(tracker("ann"), "frustrated", "high")
+    assert [t.id for t in queue.list()] == [urgent.id, old.id]
+    assert queue.release(old.id, "sam").status == "released"
+
+
+def test_a_redis_ticket_from_before_priorities_is_normal(redis_client) -> None:
+    from stores.redis_handoffs import RedisHandoffQueue
+
+    queue = RedisHandoffQueue(redis_client)
+    old = queue.add(tracker("old"), "asked")
+    redis_client.hdel(f"switchboard:handoff:{old.id}", "priority")
+    urgent = queue.add(tracker("ann"), "frustrated", "high")
+    assert queue.get(old.id).priority == "normal" and [t.id for t in queue.list()] == [urgent.id, old.id]
+
+
+def test_a_postgres_table_from_before_priorities_gets_the_column(empty_postgres) -> None:
+    import psycopg
+
+    from stores.postgres_handoffs import PostgresHandoffQueue
+
+    with psycopg.connect(empty_postgres, autocommit=True) as db:
+        db.execute("DROP TABLE IF EXISTS switchboard_handoffs")
+        db.execute(OLD_SCHEMA.replace("handoffs", "switchboard_handoffs")
+                   .replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
+                   .replace("REAL", "DOUBLE PRECISION").replace("summary TEXT", "summary JSONB")
+                   .replace("transcript TEXT", "transcript JSONB"))
+        db.execute("INSERT INTO switchboard_handoffs (sender_id, created_at, reason, summary, transcript) "
+                   "VALUES ('old', 1.0, 'asked', '{}', '[]')")
+    queue = PostgresHandoffQueue(empty_postgres)
+    urgent = queue.add(tracker("ann"), "frustrated", "high")
+    assert [(t.sender_id, t.priority) for t in queue.list()] == [("ann", "high"), ("old", "normal")]
+    assert urgent.id > 1
