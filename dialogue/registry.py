@@ -64,7 +64,7 @@ def utter(domain: Domain, tracker: Tracker, response: str, **values: Any) -> Bot
     """The domain's response `response`, filled from the tracker's slots and `values`."""
     from responses.templates import render_event
 
-    return render_event(domain, response, {**tracker.slots, **values})
+    return render_event(domain, response, {**tracker.slots, **values}, None, *tracker.audience)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Rule-based entities from the training data (pure functions).
 
 - regexes: `RegexFeature.name` is the entity type; matched case-insensitively.
-- lookup tables: whole-word, case-insensitive, longest element first.
+- lookup tables: whole-word (an end in Chinese script needs no boundary), case-insensitive,
+  longest element first.
 - synonyms: map an entity's surface text (lower-cased) to its canonical value.
 
 Overlaps are resolved by priority, never by keeping both (one span, one value):
@@ -45,12 +46,26 @@ def compile_patterns(regexes: Iterable[tuple[str, str]],
     return Patterns(tuple(compiled), tuple(t for t in tables if t[1] is not None), canonical)
 
 
+_CJK_RANGES = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+CJK = re.compile(rf"[{_CJK_RANGES}]")
+_ALPHABET_WORD = rf"[^\W{_CJK_RANGES}]"  # a letter, digit or _ of a script with spaces
+
+
 def _lookup_regex(elements: Sequence[str]) -> re.Pattern[str] | None:
     cleaned = sorted({e.strip() for e in elements if e.strip()}, key=lambda e: (-len(e), e))
     if not cleaned:
         return None
-    alternatives = "|".join(re.escape(e) for e in cleaned)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    alternatives = "|".join(_bounded(e) for e in cleaned)
+    return re.compile(rf"(?:{alternatives})", re.IGNORECASE)
+
+
+def _bounded(element: str) -> str:
+    """The element as a whole word: no letter or digit of an alphabet may touch an end
+    written in an alphabet ("US" not in "USB", but in "寄到US吗"). A Chinese (or Japanese,
+    Korean) end needs no boundary: those scripts put no spaces between words ("寄到日本吗")."""
+    start = "" if CJK.match(element[0]) else rf"(?<!{_ALPHABET_WORD})"
+    end = "" if CJK.match(element[-1]) else rf"(?!{_ALPHABET_WORD})"
+    return f"{start}{re.escape(element)}{end}"
 
 
 def _matches(text: str, named: Iterable[tuple[str, re.Pattern[str]]], extractor: str) -> list[Entity]:

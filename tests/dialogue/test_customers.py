@@ -88,3 +88,18 @@ def test_a_returning_customer_gets_welcome_back(agent, monkeypatch) -> None:
     assert texts(result)[0].startswith("Welcome back, Sam!")
     anonymous = say(agent, "hello")  # first conversation of c1
     assert "welcome back" not in texts(anonymous)[0].lower()
+
+
+def test_order_answers_are_in_the_customers_language() -> None:
+    import json
+
+    from actions.orders import LOOKUPS, status_sentence
+    from actions.texts import TEXTS
+    from tests.support import ROOT
+
+    orders = json.loads((ROOT / "data" / "orders.json").read_text())["orders"]
+    assert status_sentence("12345", orders["12345"], "zh") == \
+        "订单 12345（corduroy jacket）已于 2026-11-16 由 DHL 发出，预计 2026-11-24 送达。"
+    assert status_sentence("12345", orders["12345"], "de").startswith("Order 12345")  # no German: English
+    assert all(set(sentences) == {"en", "zh"} for sentences in TEXTS.values())
+    assert "可以免费取消" in LOOKUPS["action_cancel_order"]("NW-55871", orders["NW-55871"], "zh")

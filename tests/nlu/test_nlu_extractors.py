@@ -54,3 +54,37 @@ def test_lookup_value_is_the_element_as_written_in_the_table() -> None:
     patterns = compile_patterns([], [("country", ["Germany", "New Zealand"])])
     (entity,) = lookup_entities("do you ship to new zealand?", patterns)
     assert (entity.text, entity.value) == ("new zealand", "New Zealand")
+
+
+def test_lookup_elements_are_found_in_chinese_text_and_still_whole_words_in_english() -> None:
+    patterns = compile_patterns([], [("country", ["日本", "US", "加拿大", "Österreich"])])
+
+    def found(text: str) -> list[str]:
+        return [e.text for e in lookup_entities(text, patterns)]
+
+    assert found("能寄到日本吗") == ["日本"]
+    assert found("寄到加拿大和日本") == ["加拿大", "日本"]
+    assert found("寄到US吗") == ["US"]
+    assert found("a USB cable") == []
+    assert found("nach Österreich!") == ["Österreich"] and found("xÖsterreich") == []
+
+
+def test_the_examples_regexes_find_order_numbers_emails_amounts_and_dates_in_chinese() -> None:
+    from project.loader import load_project
+    from tests.support import ROOT
+
+    data = load_project(ROOT).data
+    patterns = compile_patterns([(r.name, r.pattern) for r in data.regexes], [])
+
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(e.entity, e.text) for e in regex_entities(text, patterns)]
+
+    assert found("你好，我的订单12345什么时候到？") == [("order_id", "12345")]
+    assert found("单号是NW-62810，邮箱是alex@example.com的") == [("order_id", "NW-62810"),
+                                                          ("email", "alex@example.com")]
+    assert found("我的 order 12345 到哪了") == [("order_id", "12345")]
+    assert found("手机13812345678") == []  # a mobile number is no order number
+    assert ("amount", "199元") in found("退了199元还没到账")
+    assert ("amount", "¥59.90") in found("付了¥59.90")
+    assert ("date", "3月3日") in found("3月3日下的单") and ("date", "下周二") in found("下周二能到吗")
+    assert found("where is order NW-55871?") == [("order_id", "NW-55871")]
