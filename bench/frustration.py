@@ -15,7 +15,9 @@ from nlu.frustration import frustration  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 # frustration.yml was used while writing the lexicon; the holdout file never was.
-SETS = {"dev": FIXTURES / "frustration.yml", "holdout": FIXTURES / "frustration_holdout.yml"}
+# frustration_zh.yml: Chinese only, written after the lexicon (issue 15), never tuned on.
+SETS = {"dev": FIXTURES / "frustration.yml", "holdout": FIXTURES / "frustration_holdout.yml",
+        "zh_set": FIXTURES / "frustration_zh.yml"}
 
 
 def scores(messages: list[dict], threshold: float) -> dict[str, dict[str, float]]:
