@@ -51,7 +51,9 @@ def load_retrieval(project: Project, models: Path):
     answerer = None
     if index is not None and index.passages:
         index.embedder = embedder
-        answerer = GroundedAnswerer(index, project.domain.generation)
+        answerer = GroundedAnswerer(index, project.domain.generation,
+                                    language=project.config.language,
+                                    languages=project.config.languages)
     if selector is not None:
         selector.embedder = embedder
     return answerer, selector

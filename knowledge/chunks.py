@@ -1,8 +1,15 @@
 """Split knowledge documents (markdown or text) into passages with stable ids.
 
 One passage per `##` section (or per blank-line paragraph in a file without sections):
-id `returns#return-window` (file stem + heading slug), the document title, the section
-heading, its text, and the file:line it starts at, for citations.
+id `returns#return-window` (file stem + heading slug; ids are unique across the folder,
+a repeated one gets `-2`), the document title, the section heading, its text, the file:line
+it starts at, for citations, and its language.
+
+A document's language is its front matter's `lang:` (a `---` block opening the file,
+`---\nlang: zh\n---`), else the nearest folder named by a language code
+(`data/knowledge/zh/returns.md`, `zh-CN/`), else None: the project's default language
+(config.yml `language`). A front matter that cannot be read, or a `lang:` that is no
+language code, fails `train` with file:line, all such files at once.
 """
 from __future__ import annotations
 
@@ -10,7 +17,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from core.errors import Problem, ProjectInvalid
+
 SUFFIXES = (".md", ".txt")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}([-_][A-Za-z]{2,4})?$")  # zh, zh-CN, pt_BR, zh-Hans
+FENCE = "---"
 
 
 @dataclass(frozen=True)
@@ -20,6 +33,7 @@ class Passage:
     heading: str
     text: str
     source: str  # file:line
+    language: str | None = None  # None: the project's default language
 
     @property
     def for_embedding(self) -> str:
@@ -27,18 +41,62 @@ class Passage:
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+    """`Return window` -> `return-window`; letters of any script stay (`退货期限`)."""
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-") or "section"
 
 
 def load_passages(folder: Path, root: Path | None = None) -> list[Passage]:
     passages: list[Passage] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
     for path in sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
-        shown = path.relative_to(root) if root else path
-        passages += split_document(path.read_text(encoding="utf-8"), path.stem, str(shown))
+        shown = str(path.relative_to(root) if root else path)
+        text = path.read_text(encoding="utf-8")
+        marked, text = front_matter(text, shown, problems)
+        language = marked or folder_language(path, folder)
+        passages += split_document(text, path.stem, shown, language, seen)
+    if any(p.severity == "error" for p in problems):
+        raise ProjectInvalid(problems)
     return passages
 
 
-def split_document(text: str, stem: str, shown: str) -> list[Passage]:
+def folder_language(path: Path, folder: Path) -> str | None:
+    """The nearest folder between `folder` and the file named by a language code."""
+    for part in reversed(path.relative_to(folder).parts[:-1]):
+        if LANGUAGE_CODE.match(part):
+            return part
+    return None
+
+
+def front_matter(text: str, shown: str, problems: list[Problem]) -> tuple[str | None, str]:
+    """(the `lang:` of a `---` block opening the document, the text with that block blanked
+    out, so the line numbers of citations stay right)."""
+    lines = text.lstrip("\ufeff").split("\n")
+    if not lines or lines[0].strip() != FENCE:
+        return None, text
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in (FENCE, "...")), None)
+    if end is None:
+        problems.append(Problem(shown, 1, "front matter", "the `---` block is not closed by `---`"))
+        return None, text
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        problems.append(Problem(shown, 1, "front matter", f"is not YAML: {exc}"))
+        meta = {}
+    if not isinstance(meta, dict):
+        problems.append(Problem(shown, 1, "front matter", "must be `key: value` lines"))
+        meta = {}
+    language = meta.get("lang", meta.get("language"))
+    line = next((i + 1 for i in range(1, end) if lines[i].lstrip().startswith("lang")), 1)
+    if language is not None and not (isinstance(language, str) and LANGUAGE_CODE.match(language)):
+        problems.append(Problem(shown, line, "lang", f"must be a language code such as zh or "
+                                                    f"zh-CN, got {language!r}"))
+        language = None
+    return language, "\n" * (end + 1) + "\n".join(lines[end + 1:])
+
+
+def split_document(text: str, stem: str, shown: str, language: str | None = None,
+                   seen: set[str] | None = None) -> list[Passage]:
     lines = text.splitlines()
     title = stem.replace("_", " ").replace("-", " ").capitalize()
     sections: list[tuple[str, int, list[str]]] = []  # (heading, line, body lines)
@@ -51,7 +109,8 @@ def split_document(text: str, stem: str, shown: str) -> list[Passage]:
             sections[-1][2].append(line)
         elif line.strip():
             sections.append(("", number, [line]))  # text before any section: its own passage
-    passages, seen = [], set()
+    passages: list[Passage] = []
+    seen = set() if seen is None else seen
     for heading, line, body in sections:
         content = " ".join(" ".join(_prose(body)).split())
         if not content:
@@ -60,7 +119,7 @@ def split_document(text: str, stem: str, shown: str) -> list[Passage]:
         while pid in seen:
             pid += "-2"
         seen.add(pid)
-        passages.append(Passage(pid, title, heading or title, content, f"{shown}:{line}"))
+        passages.append(Passage(pid, title, heading or title, content, f"{shown}:{line}", language))
     return passages
 
 

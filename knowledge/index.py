@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Collection
 
 import numpy as np
 
@@ -53,12 +54,18 @@ class KnowledgeIndex:
 
     @classmethod
     def build(cls, passages: list[Passage], embedder) -> "KnowledgeIndex":
-        vectors = embedder.embed([p.for_embedding for p in passages]) if passages else \
+        embed = getattr(embedder, "embed_passages", embedder.embed)  # e5: "passage: "
+        vectors = embed([p.for_embedding for p in passages]) if passages else \
             np.zeros((0, 1), dtype=np.float32)
         return cls(passages, vectors.astype(np.float32), embedder, embedder.name)
 
-    def search(self, query: str, k: int = 3) -> list[Hit]:
-        if not self.passages or not query.strip():
+    def search(self, query: str, k: int = 3,
+               languages: Collection[str | None] | None = None) -> list[Hit]:
+        """The k best passages for `query`; only those whose `language` is in `languages`
+        when given (None there: the passages without one, the project's default language)."""
+        keep = None if languages is None else \
+            np.array([p.language in languages for p in self.passages], dtype=bool)
+        if not self.passages or not query.strip() or (keep is not None and not keep.any()):
             return []
         if self.embedder is None:
             from knowledge.embedder import SentenceEmbedder
@@ -69,8 +76,15 @@ class KnowledgeIndex:
         words = _terms(query)
         lexical = np.array([len(words & t) / len(words) if words else 0.0 for t in self._terms])
         scores = (1 - LEXICAL_WEIGHT) * dense + LEXICAL_WEIGHT * lexical
+        if keep is not None:
+            scores = np.where(keep, scores, -np.inf)
+            k = min(k, int(keep.sum()))
         order = np.argsort(-scores)[:k]
         return [Hit(self.passages[i], float(scores[i])) for i in order]
+
+    def languages(self) -> set[str | None]:
+        """The passages' languages (None: without one, the project's default language)."""
+        return {p.language for p in self.passages}
 
     def save(self, target: Path, print_: str) -> None:
         target.mkdir(parents=True, exist_ok=True)

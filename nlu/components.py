@@ -2,7 +2,7 @@
 with its own fields filled (spaCy's pipes over one `Doc`). `nlu.registry` names them for
 config.yml; `nlu.pipeline` runs them in the order the config lists them.
 
-    LanguageDetector      message.language (CJK script test, else the project's language)
+    LanguageDetector      message.language (nlu.language: script rules + fastText lid.176)
     JointBERT             intent, ranking and model entities (one encoder pass)
     RegexEntityExtractor  + entities from data/nlu.yml regexes and lookup tables
     EntitySynonymMapper   entity values mapped to their canonical synonym
@@ -14,6 +14,7 @@ config.yml; `nlu.pipeline` runs them in the order the config lists them.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,8 +27,9 @@ from nlu.extractors import (
 )
 from nlu.frustration import frustration
 from nlu.gibberish import has_content, is_gibberish, known_words
-from nlu.language import detect
+from nlu.language import identifier
 
+log = logging.getLogger("switchboard.nlu")
 
 
 @dataclass(frozen=True)
@@ -42,14 +44,22 @@ class PipelineContext:
 
 
 class LanguageDetector:
+    """`message.language`: the language identified among the project's languages and the
+    common ones (`nlu.language`); the project's default language when the text is too short
+    to tell or has no letters. A served language is spelled as config.yml spells it, so the
+    FallbackClassifier never takes it for a foreign one."""
+
     name = "LanguageDetector"
 
     def __init__(self, options: Any, context: PipelineContext) -> None:
-        self.default = context.language
+        self.identifier = identifier(context.language, tuple(context.languages))
 
     def process(self, message: Message) -> Message:
-        language = detect(message.text, self.default)
-        return message if language == message.language else replace(message, language=language)
+        found = self.identifier.detect(message.text)
+        log.debug("language %s (%s, %.2f)", found.language, found.reason, found.confidence)
+        if found.language == message.language:
+            return message
+        return replace(message, language=found.language)
 
 
 class JointBERT:

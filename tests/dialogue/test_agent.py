@@ -1,6 +1,7 @@
 """Multi-turn behaviour of the example assistant: forms, interruptions, fallback, handoff,
 custom actions reading the order database."""
 import json
+import re
 
 from tests.support import ROOT, say
 
@@ -136,7 +137,8 @@ def test_form_confirms_a_remembered_order_and_an_entity_answer_is_not_read_as_th
 def test_chinese_messages_get_chinese_replies_and_a_human(agent) -> None:
     first = say(agent, "你好，我的订单到哪了？")
     assert first.message.language == "zh" and first.message.intent.name == "nlu_fallback"
-    assert first.actions == ["utter_greet"] and "客服助手" in first.replies[0].text  # introduction
+    assert first.actions == ["utter_greet"]  # the introduction, in one of its Chinese variations
+    assert "Northwind Goods" in first.replies[0].text and re.search(r"[\u4e00-\u9fff]{4}", first.replies[0].text)
     second = say(agent, "请帮我查一下订单")
     assert second.actions == ["action_default_fallback"]
     assert "抱歉" in second.replies[0].text and second.replies[0].buttons == ()

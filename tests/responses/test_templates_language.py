@@ -1,3 +1,4 @@
+import logging
 import random
 
 from core.domain import ResponseVariation
@@ -22,6 +23,23 @@ def test_variation_in_the_customers_language_else_the_default() -> None:
     assert choose([EN, ZH], {}, rng, "en") is EN
     assert choose([EN], {}, rng, "zh") is EN  # no Chinese text: the default one
     assert choose([EN, ZH, ANGRY_ZH], {"sentiment": "frustrated"}, rng, "zh") is ANGRY_ZH
+
+
+def test_falling_back_to_the_default_language_is_noted(caplog) -> None:
+    rng = random.Random(0)
+    with caplog.at_level(logging.DEBUG, logger="switchboard.responses"):
+        assert render("utter_hi", [EN, ZH], {"name": "Ana"}, rng, "es", default="en").text == "Hello Ana!"
+        assert render("utter_hi", [EN, ZH], {"name": "Ana"}, rng, "en", default="en")
+        assert render("utter_hi", [EN, ZH], {"name": "Ana"}, rng, "zh-CN", default="en").text == "您好，Ana！"
+    assert [r.getMessage() for r in caplog.records] == ["no es variation of utter_hi: default language"]
+
+
+def test_variations_all_marked_fall_back_to_the_default_languages() -> None:
+    rng = random.Random(0)
+    en = ResponseVariation(text="Hello!", language="en")
+    assert choose([en, ZH], {}, rng, "de", default="en") is en
+    assert choose([en, ZH], {}, rng, "de") is None  # default unknown: nothing to fall back to
+    assert choose([en, ZH], {}, rng, "zh", default="en") is ZH
 
 
 def test_slots_braces_and_missing_values() -> None:
