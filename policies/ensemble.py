@@ -23,7 +23,7 @@ from core.tracker import Tracker
 from policies.registry import PolicyData, RuleOptions, build_policy
 from project.loader import Project
 
-FORMAT_VERSION = 3  # 3: rule slot checks read for the domain (policies.rules.for_domain)
+FORMAT_VERSION = 4  # 3: rule slot checks read for the domain; 4: the ML policy's features and augmentation
 
 
 class DialogueModelError(SwitchboardError):

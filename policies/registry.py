@@ -63,12 +63,18 @@ class MemoizationOptions:
 
 @dataclass(frozen=True)
 class MLOptions:
-    max_history: int = 5
-    epochs: int = 1000
+    max_history: int = 5  # states the policy looks at: the state now and those before it
+    epochs: int = 1000  # at most this many passes over the training examples
+    hidden: int = 64  # units of the hidden layer
+    augmentation_factor: int = 50  # x 10 conversations glued from two stories (0: none)
     priority: int = 1
 
     def problems(self) -> list[tuple[str, str]]:
-        return [(k, "must be >= 1") for k in ("max_history", "epochs") if getattr(self, k) < 1]
+        found = [(k, "must be >= 1") for k in ("max_history", "epochs", "hidden")
+                 if getattr(self, k) < 1]
+        if self.augmentation_factor < 0:
+            found.append(("augmentation_factor", "must be >= 0 (0: no glued stories)"))
+        return found
 
 
 def _registry() -> Registry[Entry]:
@@ -83,7 +89,7 @@ def _registry() -> Registry[Entry]:
         rasa_options=("enable_feature_string_compression", "use_nlu_confidence_as_score")))
     registry.register("MLPolicy", Entry(MLPolicy, MLOptions))
     registry.register_rasa("TEDPolicy", "MLPolicy", "an MLP over the last turns' features",
-                           carry=("max_history",))
+                           carry=("max_history", "epochs", "augmentation_factor"))
     registry.register_rasa("AugmentedMemoizationPolicy", "MemoizationPolicy",
                            "remembers story turns", carry=("max_history",))
     registry.register_rasa("UnexpecTEDIntentPolicy", None,
