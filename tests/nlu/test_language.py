@@ -121,3 +121,9 @@ def test_an_unserved_language_is_the_foreign_fallback() -> None:
     assert message.fallback.foreign and "written in 'es'" in message.fallback.reason
     only_en = _understood("你好", _context("en", ("en",)))
     assert only_en.language == "zh" and only_en.fallback.foreign
+
+
+def test_an_english_message_with_a_spanish_looking_word_stays_english() -> None:
+    from nlu.language import identifier
+
+    assert identifier("en", ("en",)).detect("wait, are you an actual human?").language == "en"
