@@ -10,6 +10,7 @@ of the webhook (the server's token) should be able to send metadata: it is trust
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from core.events import SlotSet, UserUttered
@@ -21,7 +22,13 @@ CUSTOMERS = Path(__file__).resolve().parent.parent / "data" / "customers.json"
 def find_customer(customer_id) -> dict | None:
     if not isinstance(customer_id, str) or not customer_id:
         return None
-    return json.loads(CUSTOMERS.read_text(encoding="utf-8"))["customers"].get(customer_id)
+    return _customers(CUSTOMERS.stat().st_mtime_ns).get(customer_id)
+
+
+@lru_cache(maxsize=1)
+def _customers(mtime_ns: int) -> dict:
+    """data/customers.json, read again only when the file changes (not on every look-up)."""
+    return json.loads(CUSTOMERS.read_text(encoding="utf-8"))["customers"]
 
 
 @action("action_session_start")
