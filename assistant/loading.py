@@ -34,7 +34,7 @@ def load_agent(project_dir: Path, models: Path, seed: int | None = None,
 def load_retrieval(project: Project, models: Path):
     """(grounded answerer over `models/knowledge`, FAQ response selector), each None when
     the project has no knowledge base / no retrieval intents; one sentence encoder serves both."""
-    from assistant.train import knowledge_dir, selector_dir
+    from assistant.train import knowledge_dir, selector_dir, sentence_encoder
     from knowledge.embedder import SentenceEmbedder
     from knowledge.index import KnowledgeIndex
     from knowledge.selector import ResponseSelector
@@ -47,7 +47,9 @@ def load_retrieval(project: Project, models: Path):
                 if project.domain.retrieval_actions and selector_listed(project) else None)
     if (index is None or not index.passages) and selector is None:
         return None, None
-    embedder = SentenceEmbedder()
+    # the encoder the index was built with (its query vectors must live in the same space)
+    embedder = SentenceEmbedder(index.encoder if index is not None and index.passages
+                                else sentence_encoder(project))
     answerer = None
     if index is not None and index.passages:
         index.embedder = embedder

@@ -18,7 +18,7 @@ from typing import Callable
 from project.checks import FileChecker
 from project.loader import Project
 from nlu import NLUConfig, fingerprint, is_up_to_date
-from nlu.config import DEFAULT_ENCODER
+from nlu.config import DEFAULT_ENCODER, default_encoder
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ def nlu_config(project: Project) -> NLUConfig | None:
     if "language" not in spec.options:
         options = replace(options, language=project.config.language)
     return options
+
+
+def sentence_encoder(project: Project) -> str:
+    """The sentence encoder of the knowledge index and FAQ selector: MiniLM, or the
+    multilingual e5 when config.yml lists Chinese (as JointBERT's default)."""
+    return default_encoder((project.config.language, *project.config.languages))
 
 
 def selector_listed(project: Project) -> bool:
@@ -90,6 +96,11 @@ def build_selector(project: Project, models: Path, embedder: Callable[[], object
     if not examples or not selector_listed(project):
         return None
     print_ = selector_fingerprint(examples)
+    encoder = sentence_encoder(project)
+    if encoder != DEFAULT_ENCODER:  # (so selectors built with MiniLM stay up to date)
+        from knowledge.embedder import retrieval_name
+
+        print_ += "+" + retrieval_name(encoder)
     if not force and ResponseSelector.is_up_to_date(selector_dir(models), print_):
         return None
     ResponseSelector.build(examples, embedder()).save(selector_dir(models), print_)
@@ -108,7 +119,9 @@ def build_knowledge(project: Project, models: Path, embedder: Callable[[], objec
     if folder is None or not folder.is_dir():
         return None
     passages = load_passages(folder, project.root)
-    print_ = kb_fingerprint(passages, DEFAULT_ENCODER)
+    from knowledge.embedder import retrieval_name
+
+    print_ = kb_fingerprint(passages, retrieval_name(sentence_encoder(project)))
     target = knowledge_dir(models)
     if not force and KnowledgeIndex.is_up_to_date(target, print_):
         return None
@@ -133,7 +146,8 @@ def train_project(project: Project, models: Path, *, force: bool = False,
 
     from knowledge.selector import collapse_retrieval_intents
 
-    embedder = functools.cache(_sentence_embedder)  # loaded once, and only if something is built
+    # loaded once, and only if something is built
+    embedder = functools.cache(functools.partial(_sentence_embedder, sentence_encoder(project)))
     passages = build_knowledge(project, models, embedder, force)
     faq = build_selector(project, models, embedder, force)
     config = nlu_config(project)
@@ -152,7 +166,7 @@ def train_project(project: Project, models: Path, *, force: bool = False,
     return TrainOutcome(target, print_, True, dialogue_retrained, stats, passages, faq)
 
 
-def _sentence_embedder():
+def _sentence_embedder(name: str):
     from knowledge.embedder import SentenceEmbedder
 
-    return SentenceEmbedder(DEFAULT_ENCODER)
+    return SentenceEmbedder(name)

@@ -1,14 +1,60 @@
 """Sentence embeddings for retrieval: mean-pooled, L2-normalised encoder output.
 
 The default is the packaged all-MiniLM-L6-v2 (a sentence-similarity model, unlike the
-fine-tuned NLU encoder); any Hugging Face name or local path works the same way.
+fine-tuned NLU encoder); projects whose config lists Chinese get multilingual-e5-small
+(`nlu.config.default_encoder`); any Hugging Face name or local path works the same way.
+
+e5 models were trained with a prefix on every text: "query: " on questions (and on both
+sides of a symmetric comparison, as the FAQ selector's message-to-example one),
+"passage: " on documents. `embed` is the query side, `embed_passages` the document side;
+for other encoders both are the same.
+
+e5's vectors also share one large common direction: unrelated texts score 0.7-0.85, so
+the thresholds set on MiniLM's scale (domain.yml `min_score` 0.3, the FAQ selector's
+`MIN_SIMILARITY` 0.45) would let everything through and the bot would answer off-topic
+questions. For e5 the mean vector of `CENTERING_TEXTS` is subtracted and the result
+renormalised, which puts on- and off-topic scores where MiniLM's are (BENCHMARKS.md,
+"Multilingual encoder"). Changing those texts changes every e5 vector: bump
+`CENTERING_VERSION`, which is part of `retrieval_name`, so indexes are rebuilt.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-from nlu.encoder import load_tokenizer, resolve_encoder
 from nlu.config import DEFAULT_ENCODER
+from nlu.encoder import load_tokenizer, resolve_encoder
+
+# "multilingual-e5-small", "intfloat/e5-base-v2", "models/multilingual-e5-large", …
+_E5 = re.compile(r"(^|[/\\])(multilingual-)?e5-(small|base|large)", re.IGNORECASE)
+CENTERING_VERSION = 1
+# Everyday English and Chinese, none of it from the example project's data or tests.
+CENTERING_TEXTS = (
+    "hello", "thanks a lot", "I need help with my account", "the weather is nice today",
+    "my package never arrived", "how much does shipping cost", "can I pay with paypal",
+    "the meeting is moved to Monday", "I love this song", "please call me back",
+    "what time do you open", "this is the worst service ever", "our office is in Berlin",
+    "Python is a programming language", "the cat sat on the mat",
+    "refunds take five business days", "你好", "谢谢", "我的账户登不上去了", "今天天气很好",
+    "快递一直没到", "运费是多少", "可以用支付宝付款吗", "会议改到周一了", "我很喜欢这首歌",
+    "请给我回电话", "你们几点开门", "服务太差了", "我们的办公室在北京", "猫坐在垫子上",
+    "退款需要五个工作日", "这本书很有意思",
+)
+
+
+def is_e5(name_or_path: str) -> bool:
+    return bool(_E5.search(name_or_path.strip()))
+
+
+def e5_prefixes(name_or_path: str) -> tuple[str, str]:
+    """(query prefix, passage prefix): e5's for an e5 model, none otherwise."""
+    return ("query: ", "passage: ") if is_e5(name_or_path) else ("", "")
+
+
+def retrieval_name(name_or_path: str) -> str:
+    """What stored vectors depend on: the encoder, and for e5 the centering."""
+    return f"{name_or_path}+centered-v{CENTERING_VERSION}" if is_e5(name_or_path) else name_or_path
 
 
 class SentenceEmbedder:
@@ -24,9 +70,21 @@ class SentenceEmbedder:
         self.tokenizer = load_tokenizer(name_or_path)
         self.model = AutoModel.from_pretrained(path, local_files_only=_is_local(path)).eval()
         self.max_length = max_length
+        self.query_prefix, self.passage_prefix = e5_prefixes(name_or_path)
         self._torch = torch
+        self.center = None  # [H]: e5's common direction, subtracted from every vector
+        if is_e5(name_or_path):
+            self.center = self.embed(list(CENTERING_TEXTS)).mean(0)
 
     def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """Queries (and FAQ examples): one unit vector per text."""
+        return self._embed([self.query_prefix + t for t in texts], batch_size)
+
+    def embed_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """Documents to be retrieved (knowledge passages)."""
+        return self._embed([self.passage_prefix + t for t in texts], batch_size)
+
+    def _embed(self, texts: list[str], batch_size: int) -> np.ndarray:
         torch = self._torch
         out = []
         with torch.inference_mode():
@@ -37,4 +95,10 @@ class SentenceEmbedder:
                 mask = batch["attention_mask"].unsqueeze(-1).float()
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 out.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
-        return np.concatenate(out) if out else np.zeros((0, 1), dtype=np.float32)
+        if not out:
+            return np.zeros((0, 1), dtype=np.float32)
+        vectors = np.concatenate(out)  # [N, H]
+        if self.center is not None:
+            vectors = vectors - self.center
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-9)
+        return vectors

@@ -5,12 +5,28 @@ ones) and checks value ranges, reporting all problems at once.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from nlu.errors import NLUConfigError
 
-DEFAULT_ENCODER = "all-MiniLM-L6-v2"
+DEFAULT_ENCODER = "all-MiniLM-L6-v2"  # English-only projects
+# Projects whose config.yml lists Chinese (`language: zh`, `languages: [en, zh]`): XLM-R's
+# vocabulary covers both, where MiniLM's English word pieces split Chinese into characters.
+MULTILINGUAL_ENCODER = "multilingual-e5-small"
+_CHINESE = {"zh", "cmn", "yue", "chinese"}
+
+
+def lists_chinese(languages: Iterable[str]) -> bool:
+    """True if any language code is Chinese: "zh", "zh-CN", "zh_Hant", "cmn", …"""
+    return any(re.split(r"[-_]", lang.strip().lower())[0] in _CHINESE for lang in languages)
+
+
+def default_encoder(languages: Iterable[str]) -> str:
+    """The encoder a project gets when its config names none: by the languages it lists."""
+    return MULTILINGUAL_ENCODER if lists_chinese(languages) else DEFAULT_ENCODER
 
 
 @dataclass(frozen=True)
@@ -21,7 +37,9 @@ class NLUConfig:
     training finishes within ~3 minutes on 2 CPU cores (`time_budget_s`).
     """
 
-    encoder: str = DEFAULT_ENCODER  # HF name, local path, or "default"
+    # HF name, local path, "default" or "multilingual-e5-small". Left out (or "default") in
+    # config.yml, the project's languages choose (`nlu.registry`, `default_encoder`).
+    encoder: str = DEFAULT_ENCODER
     epochs: int = 20
     batch_size: int = 32
     learning_rate: float = 2e-4  # encoder

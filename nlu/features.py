@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from core.training_data import Example
-from nlu.decode import Span, align_words, split_words
+from nlu.decode import Span, align_words, join_spanned, piece_offsets, split_words
 from nlu.labels import Labels, word_tags
 from nlu.model import Batch
 
@@ -21,7 +21,7 @@ class Encoded:
     """One tokenized text: pieces, the words that got a piece, and (if known) labels."""
 
     input_ids: list[int]
-    words: list[Span]  # all words of the text
+    words: list[Span]  # all words of the text (those one piece spans joined: CJK pieces)
     kept: list[int]  # indices into `words` of words that have a first piece
     word_pos: list[int]  # first-piece position of each kept word
     intent: int = 0
@@ -30,14 +30,16 @@ class Encoded:
 
 def encode_texts(tokenizer: "PreTrainedTokenizerFast", texts: Sequence[str],
                  max_length: int) -> list[Encoded]:
-    """Tokenize with offsets (truncating safely) and align word pieces to words."""
+    """Tokenize with offsets (truncating safely) and align word pieces to words (a word
+    being what `split_words` finds, joined where one piece spans several: "订单")."""
     if not texts:
         return []
     enc = tokenizer(list(texts), truncation=True, max_length=max_length,
                     return_offsets_mapping=True, add_special_tokens=True)
     out = []
-    for text, ids, offsets in zip(texts, enc["input_ids"], enc["offset_mapping"]):
-        words = split_words(text)
+    for i, (text, ids) in enumerate(zip(texts, enc["input_ids"])):
+        offsets = piece_offsets(text, enc.tokens(i), enc["offset_mapping"][i])
+        words = join_spanned(split_words(text), offsets)
         aligned = align_words(words, offsets)
         kept = [w for w, t in enumerate(aligned) if t >= 0]
         out.append(Encoded(list(ids), words, kept, [aligned[w] for w in kept]))

@@ -8,11 +8,14 @@ uses its default pipeline then.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from core.registry import Entry, Registry, Resolved, resolve
 from nlu import components as c
-from nlu.config import NLUConfig
+from nlu.config import DEFAULT_ENCODER, MULTILINGUAL_ENCODER, NLUConfig, default_encoder, \
+    lists_chinese
+from nlu.encoder import PACKAGED_ALIASES
 from project.config import listed_or_default
 
 # Rasa's options of the components we share a name with (Rasa 3.x docs), accepted with a
@@ -87,7 +90,30 @@ def resolve_pipeline(config, project_root: Path, check) -> list[Resolved]:
         elif item.spec.name == item.name:  # ours, after a Rasa name mapped to it: ours wins
             resolved[resolved.index(twin)] = item
     _check_order(resolved, specs, check)
-    return resolved
+    return [_choose_encoder(r, config, check) if r.name == "JointBERT" else r for r in resolved]
+
+
+def _choose_encoder(item: Resolved, config, check) -> Resolved:
+    """JointBERT's encoder: the one its options name, else the languages' default
+    (`nlu.config.default_encoder`), said in an info line when that is not MiniLM."""
+    if not isinstance(item.options, NLUConfig):  # its options did not validate
+        return item
+    languages = (config.language, *config.languages)
+    given = item.spec.options.get("encoder")
+    line = item.spec.line_of("encoder")
+    if given is not None and str(given).strip().lower() != "default":
+        if lists_chinese(languages) and str(given).strip().lower() in PACKAGED_ALIASES:
+            check.info(line, f"{item.spec.key}.encoder",
+                       f"{given} is an English encoder (Chinese becomes single characters); "
+                       f"'{MULTILINGUAL_ENCODER}' covers the Chinese the config lists")
+        return item
+    chosen = default_encoder(languages)
+    if chosen == DEFAULT_ENCODER:
+        return item
+    check.info(line, f"{item.spec.key}.encoder",
+               f"using the multilingual encoder '{chosen}' because the languages include "
+               f"Chinese ({', '.join(dict.fromkeys(languages))}); set `encoder:` to choose another")
+    return replace(item, options=replace(item.options, encoder=chosen))
 
 
 def _check_order(resolved: list[Resolved], specs: list, check) -> None:
