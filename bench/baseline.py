@@ -2,6 +2,8 @@
 
 Baseline: TF-IDF (word 1-2 grams + char 2-5 grams) + LogisticRegression for intents,
 a linear-chain CRF (sklearn-crfsuite) over hand-made word features for slots.
+Chinese (no spaces): each ideograph is a "word" to the word n-grams, so they are character
+uni/bigrams there; the CRF's tokens are the dataset's (characters).
 """
 from __future__ import annotations
 
@@ -9,6 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bench.seq_data import SeqExample
+
+# Ideographs and kana (as nlu.decode): one word each. Otherwise sklearn's default word
+# pattern (runs of 2+ word characters), so texts without them are tokenized as before.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD_PATTERN = rf"[{_CJK}]|(?<![^\W{_CJK}])[^\W{_CJK}]{{2,}}(?![^\W{_CJK}])"
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,8 @@ class Baseline:
         from sklearn.pipeline import make_pipeline, make_union
 
         self.intent = make_pipeline(
-            make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+            make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
+                                       token_pattern=WORD_PATTERN),
                        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
             LogisticRegression(C=20.0, max_iter=3000),
         )

@@ -3,7 +3,10 @@
     .venv/bin/python bench/nlu_benchmark.py --dataset snips --out results/snips.json
     .venv/bin/python bench/nlu_benchmark.py --dataset snips-1k --max-train 300 --epochs 2
 
-Reads ../shared/datasets/<dataset>/{train,dev,test} (relative to the repo root),
+Chinese (SMP2019-ECDT, CAIS; converted by bench/zh_datasets.py, character tokens):
+    .venv/bin/python bench/nlu_benchmark.py --dataset /tmp/zh-nlu/smp2019 --encoder multilingual-e5-small
+
+Reads ../shared/datasets/<dataset>/{train,dev,test} (relative to the repo root) or a directory,
 trains on train, early-stops on dev, reports on test: intent accuracy, slot F1
 (span-level, seqeval), sentence accuracy, training time, single-message parse
 latency on CPU (p50/p99 via the real `NLUParser.parse`) and peak RSS.
@@ -33,6 +36,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", default="snips", help="snips | atis | snips-1k | a directory")
     p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--min-steps", type=int, default=None,
+                   help="NLUConfig.min_steps (small data raises the epochs to reach it); "
+                        "0 for exactly --epochs, e.g. a smoke run")
     p.add_argument("--encoder", default="all-MiniLM-L6-v2")
     p.add_argument("--device", default="auto", help="cpu | cuda | auto")
     p.add_argument("--max-train", type=int, default=None, help="seeded sample of the train split")
@@ -90,7 +96,8 @@ def run_baseline(train: list[SeqExample], test: list[SeqExample], n_lat: int) ->
     model = Baseline().fit(train)
     train_s = time.perf_counter() - t0
     intents, tags = model.predict(test)
-    lat = time_calls(lambda t: model.predict([SeqExample(tuple(t.split()), (), "")]),
+    sep = test[0].sep if test else " "
+    lat = time_calls(lambda t: model.predict([SeqExample.from_text(t, sep)]),
                      [e.text for e in test], n_lat)
     return {"system": "baseline", **vars(score(test, intents, tags)),
             "train_seconds": train_s, **lat, "peak_rss_mb": peak_rss_mb()}
@@ -106,7 +113,8 @@ def run_joint(args: argparse.Namespace, train: list[SeqExample], dev: list[SeqEx
                        learning_rate=args.lr, head_learning_rate=args.head_lr,
                        use_crf=args.crf, seed=args.seed, patience=args.patience,
                        freeze_embeddings=args.freeze_embeddings,
-                       intent_pooling=args.intent_pooling, time_budget_s=None, ranking_size=3)
+                       intent_pooling=args.intent_pooling, time_budget_s=None, ranking_size=3,
+                       **({} if args.min_steps is None else {"min_steps": args.min_steps}))
     t0 = time.perf_counter()
     report = train_nlu(to_training_data(train), config, model_dir, device=args.device,
                        dev_data=to_training_data(dev))
