@@ -43,7 +43,11 @@ class NLUConfig:
     epochs: int = 20
     batch_size: int = 32
     learning_rate: float = 2e-4  # encoder
-    head_learning_rate: float = 1e-3  # intent/tag heads and CRF transitions
+    head_learning_rate: float = 1e-3  # intent/tag heads
+    # CRF transitions: they start at zero and need to move by several units for B-x B-x
+    # ("New" "Zealand" as two countries) to lose against B-x I-x; at the head rate they
+    # stayed within ±0.5. Measured in BENCHMARKS.md.
+    crf_learning_rate: float = 1e-2
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     max_length: int = 128  # word pieces; longer messages are truncated
@@ -53,6 +57,11 @@ class NLUConfig:
     # encoders such as MiniLM were trained). Measured in BENCHMARKS.md: within noise on intents.
     intent_pooling: str = "cls"
     freeze_embeddings: bool = True  # word-piece embeddings fixed: ~1/3 faster on CPU
+    # Encoder layers fine-tuned, counted from the top; the ones below (and the embeddings) stay
+    # as pretrained and run once per training message, not once per step (nlu/frozen.py).
+    # None: every layer of an encoder of up to 6 layers (MiniLM), the top 4 of a deeper one
+    # (multilingual-e5-small has 12: ~3x faster training on CPU). Measured in BENCHMARKS.md.
+    trainable_layers: int | None = None
     balance_classes: bool = True  # inverse-sqrt-frequency intent loss weights
     seed: int = 42
     dev_fraction: float = 0.1  # held out for early stopping; 0 disables it
@@ -106,9 +115,10 @@ def quantize_mode(value: bool | str) -> str:
 
 
 _INTS = {"epochs", "batch_size", "max_length", "seed", "patience", "ranking_size", "min_steps"}
-_FLOATS = {"learning_rate", "head_learning_rate", "weight_decay", "warmup_ratio",
+_FLOATS = {"learning_rate", "head_learning_rate", "crf_learning_rate", "weight_decay",
+           "warmup_ratio",
            "dropout", "dev_fraction"}
-_OPT_INTS = {"max_steps", "num_threads"}
+_OPT_INTS = {"max_steps", "num_threads", "trainable_layers"}
 _BOOLS = {"use_crf", "balance_classes", "freeze_embeddings"}
 QUANTIZE_MODES = ("none", "ffn", "all")
 _STRS = {"encoder", "language", "device", "intent_pooling"}
@@ -142,6 +152,7 @@ def _range_problems(cfg: NLUConfig) -> list[tuple[str, str]]:
         ("batch_size", cfg.batch_size >= 1, "must be >= 1"),
         ("learning_rate", cfg.learning_rate > 0, "must be > 0"),
         ("head_learning_rate", cfg.head_learning_rate > 0, "must be > 0"),
+        ("crf_learning_rate", cfg.crf_learning_rate > 0, "must be > 0"),
         ("weight_decay", cfg.weight_decay >= 0, "must be >= 0"),
         ("warmup_ratio", 0 <= cfg.warmup_ratio < 1, "must be in [0, 1)"),
         ("max_length", 8 <= cfg.max_length <= 512, "must be in [8, 512]"),
@@ -152,6 +163,8 @@ def _range_problems(cfg: NLUConfig) -> list[tuple[str, str]]:
         ("time_budget_s", cfg.time_budget_s is None or cfg.time_budget_s > 0, "must be > 0"),
         ("max_steps", cfg.max_steps is None or cfg.max_steps >= 1, "must be >= 1"),
         ("num_threads", cfg.num_threads is None or cfg.num_threads >= 1, "must be >= 1"),
+        ("trainable_layers", cfg.trainable_layers is None or cfg.trainable_layers >= 1,
+         "must be >= 1"),
         ("ranking_size", cfg.ranking_size >= 1, "must be >= 1"),
         ("intent_pooling", cfg.intent_pooling in INTENT_POOLINGS,
          f"must be one of {', '.join(INTENT_POOLINGS)}"),

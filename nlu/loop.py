@@ -17,6 +17,7 @@ import torch
 from nlu import progress as ui
 from nlu.config import NLUConfig
 from nlu.features import Encoded, collate
+from nlu.frozen import bottom_states, pad_states
 from nlu.labels import Labels
 from nlu.inference import predict
 from nlu.metrics import dev_score, intent_accuracy, span_f1
@@ -41,18 +42,21 @@ def intent_weights(items: Sequence[Encoded], n_intents: int) -> torch.Tensor:
 
 def make_optimizer(model: JointModel, config: NLUConfig, total_steps: int
                    ) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR]:
-    """AdamW (encoder lr vs head lr, no decay on biases/LayerNorm) + warm-up/linear decay."""
-    groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = {}
+    """AdamW (encoder, head and CRF learning rates; no decay on biases, LayerNorm and the
+    CRF) + warm-up/linear decay."""
+    rates = {"encoder": config.learning_rate, "head": config.head_learning_rate,
+             "crf": config.crf_learning_rate}
+    groups: dict[tuple[str, bool], list[torch.nn.Parameter]] = {}
     for name, param in model.named_parameters():
         if not param.requires_grad:
             continue
-        key = (name.startswith("encoder."), param.ndim >= 2 and "LayerNorm" not in name)
+        part = name.split(".")[0] if name.split(".")[0] in ("encoder", "crf") else "head"
+        key = (part, part != "crf" and param.ndim >= 2 and "LayerNorm" not in name)
         groups.setdefault(key, []).append(param)
     optimizer = torch.optim.AdamW([
-        {"params": params,
-         "lr": config.learning_rate if is_enc else config.head_learning_rate,
+        {"params": params, "lr": rates[part],
          "weight_decay": config.weight_decay if decays else 0.0}
-        for (is_enc, decays), params in groups.items()
+        for (part, decays), params in groups.items()
     ])
     warmup = int(total_steps * config.warmup_ratio)
 
@@ -95,6 +99,8 @@ def fit(model: JointModel, train_items: Sequence[Encoded], dev_items: Sequence[E
         if config.balance_classes else None
     rng = random.Random(config.seed)
     began, step, stopped = time.perf_counter(), 0, "epochs"
+    states = bottom_states(model.encoder, train_items, model.frozen_layers, pad_id, device) \
+        if model.frozen_layers else None
     history: list[EpochScores] = []
     best_score, best_epoch, best_state, stale = -1.0, 1, None, 0
     with ui.TrainProgress(total, show) as bar:
@@ -105,8 +111,11 @@ def fit(model: JointModel, train_items: Sequence[Encoded], dev_items: Sequence[E
             model.train()
             losses = []
             for lo in range(0, len(order), batch_size):
-                batch = collate([train_items[i] for i in order[lo : lo + batch_size]],
-                                pad_id, with_labels=True).to(device)
+                chosen = order[lo : lo + batch_size]
+                batch = collate([train_items[i] for i in chosen], pad_id, with_labels=True)
+                if states is not None:
+                    batch.hidden = pad_states([states[i] for i in chosen], batch.input_ids.size(1))
+                batch = batch.to(device)
                 losses.append(_step(model, batch, weights, optimizer, scheduler))
                 step += 1
                 bar.step(losses[-1])

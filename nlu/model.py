@@ -29,10 +29,26 @@ class Batch:
     word_mask: torch.Tensor  # [B, W] bool
     intents: torch.Tensor | None = None  # [B]
     tags: torch.Tensor | None = None  # [B, W]
+    # [B, T, H] output of the frozen bottom layers, computed once (training with
+    # `trainable_layers`, nlu/frozen.py); None: the whole encoder runs
+    hidden: torch.Tensor | None = None
 
     def to(self, device: torch.device | str) -> "Batch":
         move = lambda t: None if t is None else t.to(device)  # noqa: E731
         return Batch(*(move(getattr(self, f)) for f in self.__dataclass_fields__))
+
+
+def run_layers(encoder: nn.Module, hidden: torch.Tensor, attention_mask: torch.Tensor,
+               start: int, stop: int | None = None) -> torch.Tensor:
+    """[B, T, H] through layers start..stop of a BERT-style encoder, as its forward runs them."""
+    from transformers.masking_utils import create_bidirectional_mask
+
+    mask = create_bidirectional_mask(config=encoder.config, inputs_embeds=hidden,
+                                     attention_mask=attention_mask)
+    for layer in encoder.encoder.layer[start:stop]:
+        out = layer(hidden, mask)
+        hidden = out[0] if isinstance(out, tuple) else out
+    return hidden
 
 
 class JointModel(nn.Module):
@@ -48,12 +64,17 @@ class JointModel(nn.Module):
         self.intent_head = nn.Linear(hidden, num_intents)
         self.tag_head = nn.Linear(hidden, num_tags)
         self.crf = CRF(num_tags) if use_crf else None
+        self.frozen_layers = 0  # bottom layers whose output `Batch.hidden` may carry
 
     def forward(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         """Return intent logits [B, I] and word tag logits [B, W, K]."""
-        hidden = self.encoder(
-            input_ids=batch.input_ids, attention_mask=batch.attention_mask
-        ).last_hidden_state  # [B, T, H]
+        if batch.hidden is not None:  # the frozen layers' output: run only the rest
+            hidden = run_layers(self.encoder, batch.hidden, batch.attention_mask,
+                                self.frozen_layers)
+        else:
+            hidden = self.encoder(
+                input_ids=batch.input_ids, attention_mask=batch.attention_mask
+            ).last_hidden_state  # [B, T, H]
         hidden = self.dropout(hidden)
         intent_logits = self.intent_head(self._pool(hidden, batch.attention_mask))  # [B, I]
         index = batch.word_pos.unsqueeze(2).expand(-1, -1, hidden.size(2))  # [B, W, H]

@@ -20,6 +20,7 @@ from nlu.encoder import load_encoder, load_tokenizer
 from nlu.errors import TrainingDataError
 from nlu.extractors import collect_patterns, compile_patterns
 from nlu.features import encode_examples
+from nlu.frozen import freeze_bottom, frozen_count
 from nlu.labels import Labels, split_dev
 from nlu.inference import resolve_device
 from nlu.loop import fit, set_seed
@@ -69,6 +70,8 @@ def train_nlu(data: TrainingData, config: NLUConfig, out_dir: Path,
                        config.intent_pooling).to(dev_device)
     if config.freeze_embeddings:
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
+    model.frozen_layers = frozen_count(model.encoder, config.trainable_layers)
+    freeze_bottom(model.encoder, model.frozen_layers)
     train_items = encode_examples(tokenizer, train_ex, labels, config.max_length)
     dev_items = [it for it in encode_examples(tokenizer, dev_ex, labels, config.max_length)
                  if it.intent >= 0]  # dev intents unseen in training cannot be scored

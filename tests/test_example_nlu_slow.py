@@ -1,7 +1,8 @@
-"""The example assistant (and moodbot) trained on the real default encoder (all-MiniLM-L6-v2).
+"""The example assistant on its real encoder (multilingual-e5-small: English and Chinese)
+and moodbot on the default one (all-MiniLM-L6-v2).
 
-Slow (about 3 minutes on 2 free CPU cores): it trains exactly what `make shell` trains, then
-checks the held-out NLU accuracy and replays the conversation tests.
+Slow (about 8 minutes on 2 free CPU cores): it trains exactly what `make shell` trains, then
+checks the held-out NLU accuracy (English and Chinese) and replays the conversation tests.
 """
 from __future__ import annotations
 
@@ -48,6 +49,27 @@ def test_order_number_is_extracted_with_exact_offsets(parser) -> None:
     assert message.intent.name == "order_status"
     (entity,) = [e for e in message.entities if e.entity == "order_id"]
     assert (entity.value, entity.start, entity.end) == ("12345", 18, 23)
+
+
+def test_each_language_is_understood_on_its_own(parser) -> None:
+    import re
+
+    held_out = load_project(ROOT).tests.examples
+    for chinese in (False, True):
+        part = [e for e in held_out if bool(re.search(r"[\u4e00-\u9fff]", e.text)) == chinese]
+        assert len(part) >= 100
+        messages = parser.parse_batch([e.text for e in part])
+        correct = sum(m.intent.name == e.retrieval_intent[0] for m, e in zip(messages, part))
+        assert correct / len(part) >= 0.85, f"{'zh' if chinese else 'en'}: {correct}/{len(part)}"
+
+
+def test_chinese_order_number_is_extracted_with_exact_offsets(parser) -> None:
+    text = "我的订单12345到哪了？"
+    message = parser.parse(text)
+    assert message.intent.name == "order_status"
+    (entity,) = [e for e in message.entities if e.entity == "order_id"]
+    assert (entity.value, entity.start, entity.end) == ("12345", 4, 9)
+    assert text[entity.start:entity.end] == "12345"
 
 
 def _story_report(project: Path, models: Path):
