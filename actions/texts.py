@@ -69,8 +69,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def language(tracker) -> str:
-    user = tracker.latest_message
-    return (user.message.language if user is not None else None) or "en"
+    return tracker.language or "en"
 
 
 def text(lang: str, key: str, **values) -> str:

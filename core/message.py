@@ -62,6 +62,12 @@ class Message:
     intent_ranking: tuple[IntentScore, ...] = ()
     entities: tuple[Entity, ...] = ()
     language: str = "en"
+    # the text could not tell (no words, too short: "ok", "12345", an email): `language`
+    # is the default, and the conversation keeps the language it had (Tracker.language)
+    language_guessed: bool = False
     frustration: float = 0.0  # 0..1 (nlu.frustration), 0 unless FrustrationScorer runs
+    # asks to be put through to a person, whatever the intent (nlu.human_request);
+    # False unless HumanRequestDetector runs
+    asks_for_human: bool = False
     gibberish: bool = False  # keyboard mashing (nlu.gibberish)
     fallback: Fallback | None = None  # set when the intent was replaced by nlu_fallback

@@ -85,11 +85,23 @@ class Tracker:
             yield events[index]
 
     @property
-    def audience(self) -> tuple[str | None, str | None]:
-        """(language, input channel) of the latest customer message: which response
-        variations fit (`language: zh`, `channel: slack`)."""
+    def language(self) -> str | None:
+        """The customer's language: the latest message's, or when that one could not tell
+        ("ok", "12345", an email) the last one that could; None before the first message."""
         user = self.latest_message
-        return (user.message.language, user.input_channel) if user else (None, None)
+        if user is None or not user.message.language_guessed:
+            return user.message.language if user else None
+        for event in self.latest_first():
+            if isinstance(event, UserUttered) and not event.message.language_guessed:
+                return event.message.language
+        return user.message.language
+
+    @property
+    def audience(self) -> tuple[str | None, str | None]:
+        """(language, input channel) of the conversation (`language`, the latest message's
+        channel): which response variations fit (`language: zh`, `channel: slack`)."""
+        user = self.latest_message
+        return (self.language, user.input_channel) if user else (None, None)
 
     @property
     def handed_off(self) -> bool:

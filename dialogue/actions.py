@@ -101,7 +101,10 @@ class ActionRunner:
         text = event.text if event else "Sorry, I didn't quite get that. Could you rephrase?"
         buttons = ()
         user = tracker.latest_message
-        if user is not None and not (user.message.fallback and user.message.fallback.foreign):  # intents of another language
+        # the titles are the intent names humanized ("Order status"): English words, so a
+        # customer writing in another language gets the rephrase request alone
+        if user is not None and (tracker.language or "en").startswith("en") \
+                and not (user.message.fallback and user.message.fallback.foreign):
             top = [s for s in user.message.intent_ranking
                    if s.name not in NOT_OFFERED and s.name not in self.faq_bases][:2]
             buttons = tuple((_humanize(s.name), f"/{s.name}") for s in top)
@@ -191,6 +194,5 @@ def _humanize(intent: str) -> str:
 
 
 def _language(tracker: Tracker) -> str | None:
-    user = tracker.latest_message
-    return user.message.language if user else None
+    return tracker.language
 

@@ -8,6 +8,7 @@ config.yml; `nlu.pipeline` runs them in the order the config lists them.
     EntitySynonymMapper   entity values mapped to their canonical synonym
     GibberishDetector     message.gibberish: no word known from the training data
     FrustrationScorer     message.frustration, 0..1 (offline English/Chinese lexicon)
+    HumanRequestDetector  message.asks_for_human: "…, 转人工" in a message of any intent
     FallbackClassifier    intent -> nlu_fallback when unsure, gibberish or foreign
     ResponseSelector      enables the FAQ selector (`faq/x`, models/selector/); it picks the
                           answer when `utter_faq` runs, so the message passes unchanged
@@ -27,6 +28,7 @@ from nlu.extractors import (
 )
 from nlu.frustration import frustration
 from nlu.gibberish import has_content, is_gibberish, known_words
+from nlu.human_request import asks_for_human
 from nlu.language import identifier
 
 log = logging.getLogger("switchboard.nlu")
@@ -57,9 +59,7 @@ class LanguageDetector:
     def process(self, message: Message) -> Message:
         found = self.identifier.detect(message.text)
         log.debug("language %s (%s, %.2f)", found.language, found.reason, found.confidence)
-        if found.language == message.language:
-            return message
-        return replace(message, language=found.language)
+        return replace(message, language=found.language, language_guessed=found.confidence == 0.0)
 
 
 class JointBERT:
@@ -133,6 +133,16 @@ class FrustrationScorer:
 
     def process(self, message: Message) -> Message:
         return replace(message, frustration=frustration(message.text))
+
+
+class HumanRequestDetector:
+    name = "HumanRequestDetector"
+
+    def __init__(self, options: Any, context: PipelineContext) -> None:
+        pass
+
+    def process(self, message: Message) -> Message:
+        return replace(message, asks_for_human=asks_for_human(message.text))
 
 
 _UNIT = {"must": "a number between 0 and 1"}

@@ -55,6 +55,10 @@ VARIETIES = {"yue": "zh", "wuu": "zh"}
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 KANA = re.compile(r"[\u3040-\u30ff]")
 LETTER = re.compile(r"[^\W\d_]")
+# emails, web addresses and anything with a digit (order numbers, sizes) say nothing of the
+# language: "alex@example.com" alone is as undetermined as "12345"
+NOT_WORDS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+|(https?://|www\.)[A-Za-z0-9./?=&%_#:~+-]+"
+                       r"|[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -95,12 +99,14 @@ class LanguageIdentifier:
         self.model = _model()
 
     def detect(self, text: str) -> Identified:
-        letters = LETTER.findall(text)
+        letters = LETTER.findall(NOT_WORDS.sub(" ", text))
         if not letters:
             return Identified(self.default, 0.0, "no letters")
         han = sum(bool(HAN.match(c)) for c in letters)
         if han / len(letters) >= CJK_SHARE and not KANA.search(text):
             return self._result("zh", 1.0, "script")
+        if len(letters) < 3:  # "ok", "no": English words in any conversation
+            return Identified(self.default, 0.0, "too short")
         if self.model is None:
             return Identified(self.default, 0.0, "no model")
         ranked = self.ranked(text)

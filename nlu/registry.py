@@ -43,7 +43,7 @@ COMPONENTS: Registry[Entry] = Registry("NLU component")
 for _entry in (
     Entry(c.LanguageDetector), Entry(c.JointBERT, NLUConfig),
     Entry(c.RegexEntityExtractor, rasa_options=RASA_REGEX_OPTIONS), Entry(c.EntitySynonymMapper),
-    Entry(c.GibberishDetector), Entry(c.FrustrationScorer),
+    Entry(c.GibberishDetector), Entry(c.FrustrationScorer), Entry(c.HumanRequestDetector),
     Entry(c.FallbackClassifier, c.FallbackOptions),
     Entry(c.ResponseSelector, rasa_options=RASA_SELECTOR_OPTIONS),
 ):
@@ -71,7 +71,7 @@ COMPONENTS.register_rasa("DucklingEntityExtractor", None,
 DEFAULT_PIPELINE: tuple[tuple[str, dict], ...] = (
     ("LanguageDetector", {}), ("JointBERT", {}), ("RegexEntityExtractor", {}),
     ("EntitySynonymMapper", {}), ("GibberishDetector", {}), ("FrustrationScorer", {}),
-    ("FallbackClassifier", {"threshold": 0.3}), ("ResponseSelector", {}),
+    ("HumanRequestDetector", {}), ("FallbackClassifier", {"threshold": 0.3}), ("ResponseSelector", {}),
 )
 
 

@@ -64,6 +64,9 @@ class HandoffPolicy:
         user = tracker.latest_message
         if user.intent in config.trigger_intents:
             return Prediction(HANDOFF, 1.0, self.name, f"the customer asked for a human ({user.intent})")
+        if user.message.asks_for_human and config.trigger_intents:
+            return Prediction(HANDOFF, 1.0, self.name,
+                              f"the customer asked for a human (in a {user.intent} message)")
         misunderstood = misunderstood_in_a_row(tracker, fallbacks=self.fallbacks)
         if user.intent == NLU_FALLBACK and misunderstood >= config.fallbacks_before_handoff:
             return Prediction(HANDOFF, 1.0, self.name,

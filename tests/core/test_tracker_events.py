@@ -71,3 +71,20 @@ def test_transcript_and_intent_history() -> None:
     assert tracker.intent_history() == ["return_item"]
     assert tracker.transcript() == [{"from": "customer", "text": "return order 12345"},
                                     {"from": "bot", "text": "Your email?"}]
+
+
+def test_the_conversation_keeps_its_language_over_messages_that_cannot_tell() -> None:
+    from dataclasses import replace
+
+    from core.tracker import Tracker
+
+    chinese = _user("我的订单12345到哪了？", "order_status")
+    chinese = UserUttered(message=replace(chinese.message, language="zh"))
+    email = _user("alex@example.com", "inform")
+    email = UserUttered(message=replace(email.message, language="en", language_guessed=True))
+    tracker = Tracker.from_events("t", [chinese, email])
+    assert tracker.language == "zh" and tracker.audience[0] == "zh"
+    english = _user("thanks, and where is my other order?", "order_status")
+    tracker.extend([english])
+    assert tracker.language == "en"
+    assert UserUttered.from_dict(email.to_dict()).message.language_guessed is True

@@ -101,6 +101,21 @@ def test_handoff_triggers() -> None:
     assert "2 messages in a row" in policy.predict(twice, domain).reason
 
 
+def test_a_request_for_a_human_inside_another_intent_hands_over() -> None:
+    from dataclasses import replace
+
+    from core.events import UserUttered
+
+    domain = Domain(handoff=HandoffConfig(trigger_intents=("human_handoff",)))
+    complaint = _user("太差了，我要投诉，转人工", "complaint")
+    flagged = UserUttered(message=replace(complaint.message, asks_for_human=True))
+    found = HandoffPolicy().predict(Tracker.from_events("t", [flagged]), domain)
+    assert found.action == "action_handoff" and "in a complaint message" in found.reason
+    assert HandoffPolicy().predict(Tracker.from_events("t", [complaint]), domain) is None
+    no_handoffs = Domain(handoff=HandoffConfig(trigger_intents=()))
+    assert HandoffPolicy().predict(Tracker.from_events("t", [flagged]), no_handoffs) is None
+
+
 def test_rule_slot_conditions_read_as_rasa_featurises_the_slot() -> None:
     from core.domain import Slot
 
