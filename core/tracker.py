@@ -88,13 +88,10 @@ class Tracker:
     def language(self) -> str | None:
         """The customer's language: the latest message's, or when that one could not tell
         ("ok", "12345", an email) the last one that could; None before the first message."""
-        user = self.latest_message
-        if user is None or not user.message.language_guessed:
-            return user.message.language if user else None
         for event in self.latest_first():
             if isinstance(event, UserUttered) and not event.message.language_guessed:
                 return event.message.language
-        return user.message.language
+        return self.latest_message.message.language if self.latest_message else None
 
     @property
     def audience(self) -> tuple[str | None, str | None]:

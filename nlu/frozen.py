@@ -13,6 +13,7 @@ bundled encoders are.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import torch
@@ -38,6 +39,11 @@ def frozen_count(encoder: nn.Module, trainable_layers: int | None) -> int:
     """How many bottom layers stay frozen (`NLUConfig.trainable_layers`; None: by depth)."""
     total = layer_count(encoder)
     if total is None:
+        if trainable_layers is not None:
+            logging.getLogger("switchboard.nlu").warning(
+                "trainable_layers: %s is ignored: %s is not a BERT-style encoder "
+                "(embeddings + encoder.layer); every layer is fine-tuned",
+                trainable_layers, type(encoder).__name__)
         return 0
     if trainable_layers is None:
         trainable_layers = total if total <= SHALLOW else DEEP_TRAINABLE
