@@ -145,9 +145,17 @@ class SessionStarted(Event):
     name: ClassVar[str] = "session_started"
 
 
+@dataclass(frozen=True)
+class Followup(Event):
+    """An action asked for `action` to run next (Rasa's `FollowupAction`)."""
+
+    name: ClassVar[str] = "followup"
+    action: str = ""
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls for cls in (UserUttered, SlotSet, ActionExecuted, BotUttered, ActiveLoop,
-                              Handoff, HandoffReleased, Restarted, SessionStarted)
+                              Handoff, HandoffReleased, Restarted, SessionStarted, Followup)
 }
 
 

@@ -11,8 +11,8 @@ from typing import Any, Iterable, Iterator
 
 from core.domain import Domain, Slot
 from core.events import (
-    ActionExecuted, ActiveLoop, BotUttered, Event, Handoff, HandoffReleased, Restarted,
-    SessionStarted, SlotSet, UserUttered,
+    ActionExecuted, ActiveLoop, BotUttered, Event, Followup, Handoff, HandoffReleased,
+    Restarted, SessionStarted, SlotSet, UserUttered,
 )
 
 ACTION_LISTEN = "action_listen"
@@ -28,6 +28,7 @@ class Tracker:
     latest_message: UserUttered | None = field(default=None, init=False)
     latest_action: str | None = field(default=None, init=False)
     handoff: Handoff | None = field(default=None, init=False)
+    followup_action: str | None = field(default=None, init=False)  # to run next (Followup)
     start: int = field(default=0, init=False)  # index of the first event after a restart
 
     def __post_init__(self) -> None:
@@ -47,6 +48,7 @@ class Tracker:
         self.latest_message = None
         self.latest_action = None
         self.handoff = None
+        self.followup_action = None
 
     def append(self, event: Event) -> None:
         self.events.append(event)
@@ -56,6 +58,9 @@ class Tracker:
             self.slots[event.slot] = event.value
         elif isinstance(event, ActionExecuted):
             self.latest_action = event.action
+            self.followup_action = None
+        elif isinstance(event, Followup):
+            self.followup_action = event.action
         elif isinstance(event, ActiveLoop):
             self.active_loop = event.loop
         elif isinstance(event, Handoff):

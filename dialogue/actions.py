@@ -2,9 +2,13 @@
 
 Responses (`utter_*`) are rendered from the domain; forms run `dialogue.forms`; the
 built-in actions (listen, fallback, handoff, deactivate a form, restart) are here;
-anything else is a custom action from the project's `actions/` (dialogue.registry).
-A custom action that raises is logged and answered with an apology: the conversation
-goes on, and the error is visible on stderr.
+anything else is a custom action: a function registered in the project's `actions/`
+(dialogue.registry, the fast path), else the project's action server (endpoints.yml
+`action_endpoint`, dialogue.action_server). A built-in action that the domain lists under
+`actions:` is the project's own when the project runs it (as in Rasa); an action server
+without it (HTTP 404) falls back to the built-in one.
+A custom action that raises, is missing, or whose server is down or too slow is logged and
+answered with an apology: the conversation goes on, and the error is on stderr.
 """
 from __future__ import annotations
 
@@ -18,7 +22,9 @@ from core import hours
 from core.domain import Domain
 from core.events import ActiveLoop, BotUttered, Event, Handoff, Restarted, SlotSet
 from core.tracker import ACTION_LISTEN, Tracker
-from dialogue.forms import Rejected, run_form
+from dialogue.action_server import Failed, ServerReply
+from dialogue.forms import FormActions, Rejected, run_form
+from dialogue.rasa_format import events_from_rasa, messages_from_rasa
 from stores.handoffs import TicketQueue, triage
 from dialogue.registry import ProjectActions
 from core.prediction import Prediction
@@ -41,6 +47,15 @@ CLOSED_TEXT = {
 }
 
 
+FAILED_TEXT = {
+    "en": "Sorry, something went wrong on our side. Could you try again, or ask for a human agent?",
+    "zh": "抱歉，我们这边出了点问题。请稍后再试，或者转人工客服。",
+}
+UNAVAILABLE_TEXT = {
+    "en": "Sorry, I can't do that right now: one of our systems isn't responding. Please try "
+          "again in a few minutes, or ask for a human agent.",
+    "zh": "抱歉，我们的系统暂时无法响应，现在办不了这件事。请过几分钟再试，或者转人工客服。",
+}
 REFUSAL_TEXT = ("I can't help with that. I can answer questions about orders, deliveries, "
                 "returns, payments and your account.")
 
@@ -77,22 +92,65 @@ class ActionRunner:
             event = render_event(domain, name, tracker.slots, self.rng, *tracker.audience)
             return [event] if event else []
         if name in domain.forms:
-            return run_form(domain.forms[name], tracker, domain, self.rng, self.custom.validators)
+            return run_form(domain.forms[name], tracker, domain, self.rng, self.custom.validators,
+                            self.form_actions())
         if name in self.retrieval_actions:
             return self.retrieval_response(name, tracker)
         builtin = self.builtins.get(name)
-        if builtin:
+        if builtin and not self.project_own(name):
             return builtin(tracker, chosen)
-        custom = self.custom.actions.get(name)
-        if custom is None:
-            log.warning("action '%s' is not registered in the project's actions/", name)
-            return []
-        try:
-            return list(custom(tracker, domain) or [])
-        except Exception:  # noqa: BLE001 - a bug in a custom action must not end the chat
-            log.exception("custom action '%s' failed", name)
-            return [BotUttered(text="Sorry, something went wrong on our side. "
-                                    "Could you try again, or ask for a human agent?")]
+        result = self.custom_action(name, tracker)
+        if isinstance(result, Failed):
+            if result.not_found and builtin:
+                log.info("the action server has no '%s': the built-in one runs", name)
+                return builtin(tracker, chosen)
+            log.error("action '%s' did not run: %s", name, result.reason)
+            return [BotUttered(text=_in(UNAVAILABLE_TEXT if self.custom.server else FAILED_TEXT,
+                                        tracker))]
+        return result
+
+    def project_own(self, name: str) -> bool:
+        """Whether the project runs `name` itself: listed under the domain's `actions:` and
+        registered in actions/ or (with an action server) served there."""
+        return name in self.domain.actions and self.custom.served(name)
+
+    def custom_action(self, name: str, tracker: Tracker, extra: list | tuple = ()
+                      ) -> list[Event] | Rejected | Failed:
+        """A custom action's events: the registered function, else the action server's
+        reply (`extra`: events appended to what the server sees, e.g. slot candidates)."""
+        function = self.custom.actions.get(name)
+        if function is not None:
+            try:
+                return list(function(tracker, self.domain) or [])
+            except Exception:  # noqa: BLE001 - a bug in a custom action must not end the chat
+                log.exception("custom action '%s' failed", name)
+                return [BotUttered(text=_in(FAILED_TEXT, tracker))]
+        server = self.custom.server
+        if server is None:
+            return Failed(f"'{name}' is not registered in the project's actions/ and "
+                          "endpoints.yml has no action_endpoint")
+        reply = server.call(name, tracker, self.domain, extra)
+        if not isinstance(reply, ServerReply):
+            return reply
+        replies, missing = messages_from_rasa(reply.responses, self.domain, tracker, self.rng)
+        for response in missing:
+            log.warning("action '%s' asked for the response '%s', which domain.yml does not have",
+                        name, response)
+        converted = events_from_rasa(reply.events, self.domain)
+        if converted.ignored:
+            log.warning("action '%s' returned events Switchboard does not apply: %s", name,
+                        ", ".join(sorted(set(converted.ignored))))
+        return [*replies, *converted.events]
+
+    def form_actions(self) -> FormActions:
+        """The project's own actions as a form calls them (validate_<form>, action_ask_*)."""
+        def call(name: str, tracker: Tracker, extra: list):
+            result = self.custom_action(name, tracker, extra)
+            if isinstance(result, Failed):
+                log.error("form action '%s' did not run: %s", name, result.reason)
+                return None
+            return result
+        return FormActions(call=call, has=self.project_own)
 
     def fallback(self, tracker: Tracker, chosen: Prediction) -> list[Event]:
         """Ask to rephrase, offering the two likeliest intents as buttons."""
@@ -195,4 +253,10 @@ def _humanize(intent: str) -> str:
 
 def _language(tracker: Tracker) -> str | None:
     return tracker.language
+
+
+def _in(texts: dict[str, str], tracker: Tracker) -> str:
+    """The text in the conversation's language (English when there is none for it)."""
+    language = (tracker.language or "en").split("-")[0]
+    return texts.get(language, texts["en"])
 

@@ -10,6 +10,7 @@ recorded but the bot does not answer until `release`.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import re
 import threading
@@ -38,6 +39,8 @@ from policies.decision import TurnRules, decide
 from policies.handoff import FALLBACK, HandoffPolicy
 from core.prediction import Prediction
 from nlu.build import build_project_pipeline
+
+log = logging.getLogger("switchboard.agent")
 
 MAX_ACTIONS_PER_TURN = 10
 SESSION_START = "action_session_start"
@@ -215,8 +218,15 @@ class Agent:
         recorded as rejected and the decision is taken again without it."""
         rejected: dict[str, str] = {}
         for _ in range(MAX_ACTIONS_PER_TURN):
-            decision = decide(tracker, self.domain, self.policies, self.rules, rejected)
-            chosen, predictions = decision.chosen, decision.predictions
+            followup = tracker.followup_action
+            if followup is not None and followup in self.domain.action_names:
+                chosen = Prediction(followup, 1.0, "followup", "the previous action asked for it")
+                predictions: tuple[Prediction, ...] = (chosen,)
+            else:
+                if followup is not None:
+                    log.warning("followup action '%s' is not in the domain; ignored", followup)
+                decision = decide(tracker, self.domain, self.policies, self.rules, rejected)
+                chosen, predictions = decision.chosen, decision.predictions
             action = chosen.action
             events = self.runner.run(action, tracker, chosen)
             if isinstance(events, Rejected):
@@ -251,9 +261,12 @@ class Agent:
                        and v != getattr(self.domain.slots.get(k), "initial_value", None))
         if metadata:
             tracker.append(SlotSet(slot=SESSION_METADATA, value=metadata))
-        if SESSION_START in self.runner.custom.actions:
-            chosen = Prediction(SESSION_START, 1.0, "rules", "a new session")
-            events = self.runner.run(SESSION_START, tracker, chosen)
+        if SESSION_START in self.runner.custom.actions or self.runner.project_own(SESSION_START):
+            events = self.runner.custom_action(SESSION_START, tracker)
+            if not isinstance(events, list):  # the session starts without it, as it would in Rasa
+                log.error("the project's %s did not run: %s", SESSION_START,
+                          getattr(events, "reason", events))
+                return
             # Rasa's SDK returns SessionStarted and action_listen too: ours are already there
             tracker.extend(e for e in events if not isinstance(e, (SessionStarted, ActionExecuted)))
 

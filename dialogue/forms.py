@@ -15,10 +15,18 @@
     is cleared, `utter_invalid_<slot>` is said if the domain has it, and the slot is asked again;
   * ask for the first missing slot with `utter_ask_<slot>`, or, with none missing,
     deactivate the form so the rules can say what happens next.
+
+With the project's own actions (`FormActions`: an action server, as in Rasa), the form
+works as Rasa's does: a `validate_<form>` action listed in domain.yml validates (and may
+extract) the slots instead of the registered validators, and may choose the next slot by
+setting `requested_slot`; a slot is asked by `action_ask_<form>_<slot>` or
+`action_ask_<slot>` when the domain lists one, else by the response
+`utter_ask_<form>_<slot>`, else `utter_ask_<slot>`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from core.domain import YES_NO, Domain, Form
 from core.events import ActiveLoop, BotUttered, Event, SlotSet
@@ -35,9 +43,26 @@ class Rejected:
     reason: str
 
 
+@dataclass(frozen=True)
+class FormActions:
+    """How a form reaches the project's own actions. `call(name, tracker, extra)` runs one
+    with `extra` events appended to what it sees (a form's slot candidates) and returns its
+    events, a Rejected, or None when it could not run (logged by the caller); `has(name)`
+    says whether the project runs an action of that name."""
+
+    call: Callable[[str, Tracker, list], "list[Event] | Rejected | None"]
+    has: Callable[[str], bool]
+
+
+_UNSET = object()
+
+
 def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None,
-             validators: dict[str, ValidatorFn] | None = None) -> list[Event] | Rejected:
+             validators: dict[str, ValidatorFn] | None = None,
+             actions: FormActions | None = None) -> list[Event] | Rejected:
     events: list[Event] = []
+    check = f"validate_{form.name}"
+    remote = actions if actions is not None and actions.has(check) else None
     activating = tracker.active_loop != form.name
     slots = dict(tracker.slots)
     validators = validators or {}
@@ -58,9 +83,31 @@ def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None,
             answer = YES_NO.get(user.intent)
         if not activating and user.intent in form.ignored_intents:
             fresh = {}
-        if not activating and not fresh and answer is None:
+        if not activating and not fresh and answer is None and remote is None:
             return Rejected(f"nothing in the message for '{requested or form.name}'")
-    if activating:  # what the conversation already knows stays, if it is still valid
+    chosen_next = _UNSET  # requested_slot, when validate_<form> set it
+    validated_remotely = False
+    if remote is not None and (activating or (user is not None and tracker.is_new_user_turn)):
+        known = {s: slots[s] for s in form.required_slots if slots.get(s) is not None} \
+            if activating else {}
+        result = remote.call(check, tracker, [*events, *(SlotSet(slot=s, value=v)
+                                                         for s, v in {**known, **fresh}.items())])
+        if isinstance(result, Rejected):
+            return result
+        if result is not None:
+            validated = [e for e in result if isinstance(e, SlotSet)]
+            if not activating and answer is None \
+                    and not any(e.slot != "requested_slot" for e in validated):
+                return Rejected(f"{check} took nothing from the message for "
+                                f"'{slots.get('requested_slot') or form.name}'")
+            events += result
+            for event in validated:
+                slots[event.slot] = event.value
+                if event.slot == "requested_slot":
+                    chosen_next = event.value
+            fresh = {}  # validated by the project's action
+            validated_remotely = True
+    if activating and not validated_remotely:  # what the conversation already knows stays, if it is still valid
         for slot in form.required_slots:
             if slot not in fresh and slots.get(slot) is not None \
                     and _validate(validators, slot, slots[slot], tracker, domain) is None:
@@ -88,16 +135,34 @@ def run_form(form: Form, tracker: Tracker, domain: Domain, rng=None,
                       or _confirm_question(confirm, slots[confirm]))
         events.append(SlotSet(slot="requested_slot", value=confirm))
         return events
-    missing = next((s for s in form.required_slots if slots.get(s) is None), None)
+    if chosen_next is not _UNSET:
+        missing = chosen_next
+    else:
+        missing = next((s for s in form.required_slots if slots.get(s) is None), None)
     if missing is None:
         events += [SlotSet(slot="requested_slot", value=None), ActiveLoop(loop=None)]
         return events
-    ask = render_event(domain, f"utter_ask_{missing}", slots, rng, *tracker.audience) or \
-        BotUttered(text=f"What is your {missing.replace('_', ' ')}?")
-    events.append(ask)
     if slots.get("requested_slot") != missing:
         events.append(SlotSet(slot="requested_slot", value=missing))
+    events += _ask(form, missing, tracker, domain, slots, rng, actions, events)
     return events
+
+
+def _ask(form: Form, slot: str, tracker: Tracker, domain: Domain, slots: dict, rng,
+         actions: FormActions | None, events: list[Event]) -> list[Event]:
+    """The question for `slot`: the project's `action_ask_<form>_<slot>` / `action_ask_<slot>`,
+    else the response `utter_ask_<form>_<slot>` / `utter_ask_<slot>`, else a plain question."""
+    if actions is not None:
+        for name in (f"action_ask_{form.name}_{slot}", f"action_ask_{slot}"):
+            if actions.has(name):
+                asked = actions.call(name, tracker, events)
+                if isinstance(asked, list):
+                    return asked
+    for name in (f"utter_ask_{form.name}_{slot}", f"utter_ask_{slot}"):
+        event = render_event(domain, name, slots, rng, *tracker.audience)
+        if event is not None:
+            return [event]
+    return [BotUttered(text=f"What is your {slot.replace('_', ' ')}?")]
 
 
 def _to_confirm(form: Form, slots: dict, fresh: dict, after: str | None,

@@ -69,46 +69,113 @@ def utter(domain: Domain, tracker: Tracker, response: str, **values: Any) -> Bot
 
 @dataclass(frozen=True)
 class ProjectActions:
-    """One project's custom actions (by action name) and slot validators (by slot)."""
+    """One project's custom actions (by action name) and slot validators (by slot), and the
+    action server (`dialogue.action_server`) that serves the rest, when endpoints.yml has one."""
 
     actions: dict[str, ActionFn] = field(default_factory=dict)
     validators: dict[str, ValidatorFn] = field(default_factory=dict)
+    server: Any = None  # dialogue.action_server.ActionServer
+
+    def served(self, name: str) -> bool:
+        """Whether the project itself runs `name` (in process or on its action server)."""
+        return name in self.actions or self.server is not None
 
 
-def load_project_actions(project: Path) -> ProjectActions:
-    """Import the project's `actions.py` or `actions/` package and return what it registered.
+def action_code(project: Path) -> list[Path]:
+    """The project's action code: `actions.py`, or the Python files of `actions/`."""
+    project = Path(project)
+    if (project / "actions.py").is_file():
+        return [project / "actions.py"]
+    folder = project / "actions"
+    return sorted(folder.rglob("*.py")) if folder.is_dir() else []
+
+
+def uses_rasa_sdk(project: Path) -> bool:
+    """Whether the project's actions are written for Rasa's action server (`rasa_sdk`): they
+    run there, not in this process."""
+    for path in action_code(project):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if "rasa_sdk" in text:
+            return True
+    return False
+
+
+def load_project_actions(project: Path, server: bool = True) -> ProjectActions:
+    """Import the project's `actions.py` or `actions/` package and return what it registered,
+    with the action server of endpoints.yml (`server=False`: without it). Actions written for
+    `rasa_sdk` are not imported: the action server runs them.
 
     An exception while importing is reported as the file and line where it happened."""
     project = Path(project)
-    if not ((project / "actions" / "__init__.py").exists() or (project / "actions.py").exists()):
-        return ProjectActions()
+    remote = None
+    if server:
+        from dialogue.action_server import ActionServer, read_action_endpoint
+
+        endpoint, _ = read_action_endpoint(project)
+        remote = ActionServer(endpoint) if endpoint is not None else None
+    importable = (project / "actions" / "__init__.py").exists() or (project / "actions.py").exists()
+    if not importable or uses_rasa_sdk(project):
+        return ProjectActions(server=remote)
     import_project_module(project, "actions")
     prefix = project_prefix(project) + "."
 
     def own(entries):
         return {name: fn for name, fn in entries if fn.__module__.startswith(prefix)}
-    return ProjectActions(own(_ACTIONS), own(_VALIDATORS))
+    return ProjectActions(own(_ACTIONS), own(_VALIDATORS), remote)
 
 
 def unregistered_actions(domain: Domain, project: Path) -> list:
-    """Warnings for custom actions declared in domain.yml that no code in actions/ registers
-    (and an info line when the project has its own `action_session_start`)."""
+    """What `validate` says about the project's custom actions: warnings for actions declared
+    in domain.yml that nothing runs, endpoints.yml's `action_endpoint` problems, an info line
+    for the actions its action server runs, and one for each built-in action the project
+    defines itself (the project's own wins, as in Rasa)."""
     from core.domain import DEFAULT_ACTIONS
-    from core.errors import Problem
+    from core.errors import Problem, ProjectInvalid
+    from dialogue.action_server import read_action_endpoint
 
-    registered = load_project_actions(project).actions
-    problems = []
-    if "action_session_start" in registered:
-        where = domain.declared_at("action", "action_session_start")
-        problems.append(Problem(where.file if where else "domain.yml", where.line if where else 0,
-                                "actions", "'action_session_start' is the project's own: it runs at "
-                                "each session start, after the built-in one (slots carried over, "
-                                "session_started_metadata set)", "info"))
-    for name in domain.actions:
-        if name in DEFAULT_ACTIONS or name in registered or name in domain.forms:
-            continue
+    try:
+        endpoint, problems = read_action_endpoint(project)
+    except ProjectInvalid as exc:
+        endpoint, problems = None, list(exc.problems)
+    problems = list(problems)
+    registered = load_project_actions(project, server=False).actions
+
+    def at(name: str, severity: str, message: str) -> Problem:
         where = domain.declared_at("action", name)
-        problems.append(Problem(where.file if where else "domain.yml", where.line if where else 0,
-                                "actions", f"'{name}' is not registered in actions/ "
-                                "(@action(\"" + name + "\")); the bot will skip it", "warning"))
+        return Problem(where.file if where else "domain.yml", where.line if where else 0,
+                       "actions", message, severity)
+    if "action_session_start" in registered or (
+            endpoint is not None and "action_session_start" in domain.actions):
+        problems.append(at("action_session_start", "info", "'action_session_start' is the project's "
+                           "own: it runs at each session start, after the built-in one (slots "
+                           "carried over, session_started_metadata set)"))
+    for name in domain.actions:
+        if name in DEFAULT_ACTIONS and name != "action_session_start" and (
+                name in registered or endpoint is not None):
+            where = "actions/" if name in registered else "the action server"
+            problems.append(at(name, "info", f"'{name}' is the project's own ({where}): it runs "
+                               "instead of the built-in one"))
+    remote = [n for n in domain.actions
+              if n not in DEFAULT_ACTIONS and n not in registered and n not in domain.forms]
+    if endpoint is not None:
+        if remote:
+            problems.append(Problem(endpoint.source.rsplit(":", 1)[0],
+                                    int(endpoint.source.rsplit(":", 1)[1] or 0), "action_endpoint",
+                                    f"{len(remote)} custom action(s) run on the action server at "
+                                    f"{endpoint.url}: {', '.join(remote[:8])}"
+                                    + (" …" if len(remote) > 8 else ""), "info"))
+        return problems
+    sdk = uses_rasa_sdk(project)
+    for name in remote:
+        if sdk:
+            message = (f"'{name}' is written for an action server (actions/ uses rasa_sdk) but "
+                       "endpoints.yml has no action_endpoint: start one (python -m rasa_sdk "
+                       "--actions actions) and point action_endpoint.url at it")
+        else:
+            message = (f"'{name}' is not registered in actions/ (@action(\"{name}\"))")
+        problems.append(at(name, "warning", message + "; until then the bot apologises that it "
+                           "cannot do that"))
     return problems

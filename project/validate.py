@@ -45,6 +45,10 @@ class CrossChecker:
         where = source or Source(self.domain_file, 0)
         self.problems.append(Problem(where.file, where.line, key, message, "warning"))
 
+    def info(self, source: Source | None, key: str, message: str) -> None:
+        where = source or Source(self.domain_file, 0)
+        self.problems.append(Problem(where.file, where.line, key, message, "info"))
+
     def known(self, kind: str, name: str, source: Source | None, key: str, owner: str = "",
               valid: Iterable[str] | None = None) -> bool:
         """True if `name` is declared; else an 'unknown …' error (unless its section is broken)."""
@@ -90,17 +94,25 @@ def _domain_refs(check: CrossChecker) -> None:
         for index, variation in enumerate(variations):
             for slot in variation.slot_names:
                 if slot not in slots and slot not in BUILTIN_SLOTS and "slots" not in domain.broken_sections:
-                    check.error(variation.source, f"responses.{name}[{index}].text",
-                                f"uses slot '{{{slot}}}' that is not declared"
-                                f"{did_you_mean(slot, slots)} (declare it under 'slots:')")
+                    # as in Rasa, not a mistake: the action that sends the response may
+                    # pass the value (utter_message(response=..., total=42))
+                    close = did_you_mean(slot, slots)  # a typo of a slot, more likely
+                    (check.warn if close else check.info)(
+                        variation.source, f"responses.{name}[{index}].text",
+                        f"'{{{slot}}}' is not a slot: an action that sends {name} must pass it "
+                        f"(utter_message(response=\"{name}\", {slot}=...)); otherwise it is "
+                        f"left as it is{close}")
 
 
 def _form_can_ask(check: CrossChecker, form: str, ref: Reference) -> None:
     domain, slot = check.domain, ref.name
-    asks = (f"utter_ask_{slot}", f"utter_ask_{form}_{slot}", f"action_ask_{slot}")
+    asks = (f"utter_ask_{slot}", f"utter_ask_{form}_{slot}", f"action_ask_{slot}",
+            f"action_ask_{form}_{slot}")
     if not any(a in domain.responses or a in domain.actions for a in asks):
-        check.error(ref.source, ref.key,
-                    f"form '{form}' cannot ask for '{slot}': add a response 'utter_ask_{slot}'")
+        check.warn(ref.source, ref.key,
+                   f"form '{form}' has no question for '{slot}' (utter_ask_{slot}, "
+                   f"utter_ask_{form}_{slot} or action_ask_{slot}): it will ask "
+                   f"\"What is your {slot.replace('_', ' ')}?\"")
 
 
 def _examples(check: CrossChecker, examples: list[Example], training: bool) -> None:

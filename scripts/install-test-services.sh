@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# The Debian packages the tests start real programs from: redis-server (the Redis tracker
-# store), postgresql (the PostgreSQL store) and chromium + chromedriver (the web chat page
-# in a headless browser).
-# Best effort: without root or apt-get, the tests that need them are skipped and say why.
+# The programs the tests start for real: from Debian's packages redis-server (the Redis
+# tracker store), postgresql (the PostgreSQL store) and chromium + chromedriver (the web chat
+# page in a headless browser); from PyPI, Rasa's action server (rasa-sdk) in its own virtual
+# environment .venv-sdk, as a Rasa project runs it beside the assistant.
+# Best effort: where one cannot be installed, the tests that need it are skipped and say why.
 set -u
+SDK_VERSION=3.21.1
+if [ ! -x .venv-sdk/bin/python ] || ! .venv-sdk/bin/python -c "import rasa_sdk" >/dev/null 2>&1; then
+  if ! { "${PYTHON:-python3}" -m venv .venv-sdk && .venv-sdk/bin/python -m pip install --quiet \
+        "rasa-sdk==$SDK_VERSION"; } >/dev/null 2>&1; then
+    echo "note: could not install rasa-sdk==$SDK_VERSION in .venv-sdk; the action server tests will be skipped" >&2
+  fi
+fi
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)

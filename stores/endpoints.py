@@ -38,9 +38,8 @@ from stores.settings import StoreSettings, from_url
 
 ENDPOINTS = "endpoints.yml"
 STORE_SECTIONS = ("tracker_store", "lock_store")
+READ_ELSEWHERE = ("action_endpoint",)  # dialogue.action_server reads it
 NOT_USED = {
-    "action_endpoint": "not used yet: Switchboard runs the project's actions/ in its own process "
-                       "and calls no action server",
     "nlg": "not used yet: responses come from domain.yml, no NLG server is called",
     "event_broker": "not used yet: conversation events are not published anywhere",
     "models": "not used yet: models are read from the --models folder, not fetched from a server",
@@ -78,10 +77,12 @@ def from_endpoints(project_root: Path) -> StoreSettings:
 def _read(check: FileChecker, top: YDict, root: Path, default: StoreSettings) -> StoreSettings:
     """What the store sections of `top` (the whole file) select; every other section warns."""
     for key in top:
+        if key in READ_ELSEWHERE:
+            continue
         if key in NOT_USED:
             check.warn(top.line_of(key), key, NOT_USED[key])
         elif key not in STORE_SECTIONS:
-            check.warn(top.line_of(key), key, f"unknown section{did_you_mean(key, [*STORE_SECTIONS, *NOT_USED])}"
+            check.warn(top.line_of(key), key, f"unknown section{did_you_mean(key, [*STORE_SECTIONS, *READ_ELSEWHERE, *NOT_USED])}"
                        f"; ignored (Switchboard reads {' and '.join(STORE_SECTIONS)})")
     settings = default
     if top.get("tracker_store") is not None:

@@ -75,3 +75,43 @@ def start_postgres(workdir: Path) -> tuple[subprocess.Popen, str] | None:
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("postgres did not start")
+
+
+SDK_PYTHON = Path(__file__).parent.parent / ".venv-sdk" / "bin" / "python"
+
+
+def start_action_server(project: Path) -> tuple[subprocess.Popen, str] | None:
+    """Rasa's action server (`python -m rasa_sdk --actions actions`, from the rasa-sdk that
+    scripts/install-test-services.sh puts in .venv-sdk) serving `project`'s actions on a free
+    port; (process, webhook URL), or None when rasa-sdk is not installed."""
+    import urllib.request
+
+    if not SDK_PYTHON.exists():
+        return None
+    port = free_port()
+    process = subprocess.Popen([str(SDK_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+                                "--port", str(port)], cwd=project, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the rasa_sdk action server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=0.5):
+                return process, f"http://127.0.0.1:{port}/webhook"
+        except OSError:
+            time.sleep(0.1)
+    stop_action_server(process)
+    raise RuntimeError("the rasa_sdk action server did not start within 60 s")
+
+
+def stop_action_server(process: subprocess.Popen) -> None:
+    """Stop the server and its Sanic worker processes (its own process group)."""
+    import os
+    import signal
+
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()

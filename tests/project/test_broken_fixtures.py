@@ -1,6 +1,9 @@
 """Every broken file under tests/fixtures/broken/ makes `cli.py validate` fail with the
 exact file, line and key its `# expect:` comments name, and never with a traceback.
 
+Files under tests/fixtures/warned/ are mistakes Rasa accepts (a response variable that is
+no slot, a form slot with no question): `validate` passes and warns at the file, line and key.
+
 A fixture in broken/domain/ replaces domain.yml, one in broken/config/ replaces
 config.yml, one in broken/data/ is added to data/ of a small valid project.
 Each `# expect: LINE: KEY: TEXT` line is one problem that must be reported; KEY `-`
@@ -20,6 +23,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
 CLI = Path(__file__).parent.parent.parent / "cli.py"
 EXPECT = re.compile(rb"^# expect: (\d+): ([^:]+): (.+)$", re.MULTILINE)
 BROKEN = sorted((FIXTURES / "broken").glob("*/*.yml"))
+WARNED = sorted((FIXTURES / "warned").glob("*/*.yml"))
 
 
 def target_path(fixture: Path) -> str:
@@ -54,11 +58,20 @@ def test_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("fixture", BROKEN, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_broken_fixture_reports_file_line_key(tmp_path: Path, fixture: Path) -> None:
+    _reports(tmp_path, fixture, returncode=1)
+
+
+@pytest.mark.parametrize("fixture", WARNED, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_warned_fixture_passes_with_a_warning_at_file_line_key(tmp_path: Path, fixture: Path) -> None:
+    _reports(tmp_path, fixture, returncode=0)
+
+
+def _reports(tmp_path: Path, fixture: Path, returncode: int) -> None:
     expectations = EXPECT.findall(fixture.read_bytes())
     assert expectations, f"{fixture.name} has no '# expect: LINE: KEY: TEXT' line"
     result = run_validate(make_project(tmp_path, fixture))
     output = result.stdout + result.stderr
-    assert result.returncode == 1, output
+    assert result.returncode == returncode, output
     assert "Traceback" not in output and "Internal error" not in output, output
     lines = output.splitlines()
     for line, key, text in expectations:

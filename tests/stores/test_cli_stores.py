@@ -41,13 +41,13 @@ def test_memory_store_holds_nothing_to_export(tmp_path: Path) -> None:
 
 def test_export_reads_endpoints_yml_and_shows_its_warnings(tmp_path: Path) -> None:
     (tmp_path / "endpoints.yml").write_text("tracker_store:\n  type: SQL\n  db: chats.db\n"
-                                            "action_endpoint:\n  url: http://localhost:5055/webhook\n")
+                                            "nlg:\n  url: http://localhost:5055/nlg\n")
     fill(open_stores(tmp_path))
     exported = cli("conversations", "export", "ann", cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     data = json.loads(exported.stdout)
     assert len(data["events"]) == len(EVENTS) and [t["sender_id"] for t in data["handoffs"]] == ["ann"]
-    assert "endpoints.yml:4: warning: action_endpoint: not used yet" in exported.stderr
+    assert "endpoints.yml:4: warning: nlg: not used yet" in exported.stderr
 
 
 def test_a_bad_endpoints_yml_is_reported_not_a_traceback(tmp_path: Path) -> None:
