@@ -165,6 +165,7 @@ class Domain:
     sources: dict[str, Source] = field(default_factory=dict)  # "intent:greet" -> where declared
     references: list[Reference] = field(default_factory=list)
     broken_sections: set[str] = field(default_factory=set)  # unreadable: skip name checks
+    merged_files: set[str] = field(default_factory=set)  # a domain/ folder's files, merged
 
     @property
     def action_names(self) -> list[str]:

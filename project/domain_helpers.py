@@ -9,6 +9,10 @@ from core.training_data import Source
 from project.yaml_loader import YDict, line_of
 
 
+# names a domain/ folder may list in several files, as Rasa merges them: no warning
+MERGED_KINDS = ("intent", "entity", "action")
+
+
 def refer(domain: Domain, check: FileChecker, kind: str, name: Any, line: int, key: str) -> None:
     if name is not None:
         domain.references.append(Reference(kind, str(name), key, Source(check.file, line)))
@@ -18,6 +22,13 @@ def declare(domain: Domain, kind: str, name: str, line: int, check: FileChecker,
              key: str) -> bool:
     """Record where `name` was declared; False (and an error) if it already was."""
     first = domain.declared_at(kind, name)
+    merged = domain.merged_files
+    if first and first.file != check.file and first.file in merged and check.file in merged:
+        # two files of a domain/ folder
+        if kind not in MERGED_KINDS:
+            check.warn(line, key, f"{kind} '{name}' is also declared in {first}; the first "
+                       "one is kept")
+        return False
     if first:
         where = f"line {first.line}" if first.file == check.file else str(first)
         check.error(line, key, f"duplicate {kind} '{name}' (already declared at {where})")

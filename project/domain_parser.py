@@ -26,9 +26,14 @@ MAPPING_KEYS = ("type", "entity", "value", "intent", "not_intent", "role", "grou
                 "conditions", "action")
 VARIATION_KEYS = ("text", "buttons", "condition", "channel", "language", "image", "custom",
                   "quick_replies", "attachment", "elements", "id", "metadata")
-def parse_domain(root: YDict, check: FileChecker) -> Domain:
-    """Build a Domain from a loaded domain.yml; problems go to `check`."""
-    domain = Domain()
+def parse_domain(root: YDict, check: FileChecker, domain: Domain | None = None) -> Domain:
+    """Build a Domain from a loaded domain.yml; problems go to `check`. With `domain`, add
+    this file's declarations to it (one file of a domain/ folder): its settings sections
+    (session_config, handoff, generation, config) replace the earlier ones only if present."""
+    merging = domain is not None
+    domain = domain if domain is not None else Domain()
+    if merging:
+        domain.merged_files.add(check.file)
     if not check.expect(root, dict, 1, "domain"):
         return domain
     check.known_keys(root, TOP_KEYS, "")
@@ -43,9 +48,14 @@ def parse_domain(root: YDict, check: FileChecker) -> Domain:
     _actions(check.sequence(root.get("actions"), at("actions"), "actions"), domain, check)
     for name, value in check.mapping(root.get("forms"), at("forms"), "forms").items():
         _form(name, value, root["forms"].line_of(name), domain, check)
-    domain.session = parse_session(root.get("session_config"), at("session_config"), check)
-    domain.handoff = parse_handoff(root.get("handoff"), at("handoff"), domain, check)
-    domain.generation = parse_generation(root.get("generation"), at("generation"), check)
+    if not merging or "session_config" in root:
+        domain.session = parse_session(root.get("session_config"), at("session_config"), check)
+    if not merging or "handoff" in root:
+        domain.handoff = parse_handoff(root.get("handoff"), at("handoff"), domain, check)
+    if not merging or "generation" in root:
+        domain.generation = parse_generation(root.get("generation"), at("generation"), check)
+    if merging and "config" not in root:
+        return domain
     config = check.mapping(root.get("config"), at("config"), "config")
     check.known_keys(config, ("store_entities_as_slots",), "config")
     store = config.get("store_entities_as_slots", True)

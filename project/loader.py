@@ -64,16 +64,23 @@ def load_project(root: Path, *, strict: bool = True) -> Project:
         unreadable |= value is None and bool(found)
         return value, FileChecker(display_path(path))
 
-    domain_path = root / "domain.yml"
-    if not domain_path.exists():
-        problems.append(Problem(display_path(domain_path), 0, "", "not found; every project needs a domain.yml"))
+    domain_files = domain_paths(root)
+    domain, domain_name = Domain(), display_path(root / "domain.yml")
+    if not domain_files:
+        problems.append(Problem(domain_name, 0, "", "not found; every project needs a domain.yml "
+                                "(or a domain/ folder of YAML files)"))
         unreadable = True
-        domain, domain_name = Domain(), display_path(domain_path)
-    else:
-        value, check = load(domain_path)
-        domain = parse_domain(value, check) if value is not None else Domain()
+    merged = Domain() if len(domain_files) > 1 else None
+    for path in domain_files:
+        value, check = load(path)
+        if value is not None:
+            domain = parse_domain(value, check, merged)
         problems.extend(check.problems)
-        domain_name = check.file
+    domain = merged if merged is not None else domain
+    if len(domain_files) == 1:
+        domain_name = display_path(domain_files[0])
+    elif domain_files:
+        domain_name = display_path(domain_files[0].parent)
 
     config = ProjectConfig()
     config_path = root / "config.yml"
@@ -93,6 +100,18 @@ def load_project(root: Path, *, strict: bool = True) -> Project:
     if strict and project.errors:
         raise ProjectInvalid(problems)
     return project
+
+
+def domain_paths(root: Path) -> list[Path]:
+    """The domain's files: domain.yml, else every YAML file of a domain/ folder (Rasa merges
+    them; so does `parse_domain`), in name order."""
+    single = Path(root) / "domain.yml"
+    if single.is_file():
+        return [single]
+    for folder in (Path(root) / "domain", single):  # `domain.yml` may itself be a folder
+        if folder.is_dir():
+            return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    return []
 
 
 def _load_dir(folder: Path, load, problems: list[Problem], domain: Domain,

@@ -5,13 +5,41 @@ Mappings become `YDict` (with `.line` and `.key_lines`), sequences `YList` (with
 of a `|` block can be counted). Everything that can go wrong before the structure is
 known (not UTF-8, empty, tabs, YAML syntax, duplicate keys) becomes a `Problem`
 instead of an exception.
+
+Scalars are read as YAML 1.2 (its core schema), as Rasa reads them: `yes`, `no`, `on`,
+`off` stay strings (a button titled `Yes` says "Yes", not "True"), `012` is twelve, a date
+stays a string; only `true`/`false` are booleans and `null`/`~`/empty is None.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+
+class Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with the YAML 1.2 core schema's implicit types."""
+
+
+Yaml12Loader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+              r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+):
+    Yaml12Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
+
+
+def _int12(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    text = loader.construct_scalar(node)
+    return int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10)
+
+
+Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _int12)
 
 from core.errors import Problem
 
@@ -65,7 +93,7 @@ def load_yaml(path: Path) -> tuple[Any, list[Problem]]:
     tabs = _tab_problems(text, name)
     if tabs:
         return None, tabs
-    loader = yaml.SafeLoader(text)
+    loader = Yaml12Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -75,7 +103,7 @@ def load_yaml(path: Path) -> tuple[Any, list[Problem]]:
     finally:
         loader.dispose()
     problems: list[Problem] = []
-    return _build(node, yaml.SafeLoader(""), name, problems, ""), problems
+    return _build(node, Yaml12Loader(""), name, problems, ""), problems
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, Problem | None]:

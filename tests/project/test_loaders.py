@@ -63,3 +63,50 @@ def test_confirm_known_must_name_a_required_slot(tmp_path: Path) -> None:
         load_project(tmp_path)
     assert "domain.yml:12: forms.f.confirm_known: 'email' is not one of the form's required_slots" \
         in str(info.value)
+
+
+def test_scalars_are_read_as_yaml_1_2_like_rasa(tmp_path: Path) -> None:
+    """PyYAML alone reads YAML 1.1: `Yes` would become True and a button would say "True"."""
+    from project.yaml_loader import load_yaml
+
+    path = tmp_path / "values.yml"
+    path.write_text("title: Yes\nanswer: no\nswitch: on\nflag: true\nnothing: ~\ncount: 012\n"
+                    "octal: 0o17\nhex: 0x1F\nratio: 1.5e3\nwhen: 2025-13-01\nday: 2025-01-02\n")
+    value, problems = load_yaml(path)
+    assert problems == []
+    assert dict(value) == {"title": "Yes", "answer": "no", "switch": "on", "flag": True,
+                           "nothing": None, "count": 12, "octal": 15, "hex": 31, "ratio": 1500.0,
+                           "when": "2025-13-01", "day": "2025-01-02"}
+
+
+def test_a_button_titled_yes_says_yes() -> None:
+    project = load_project(Path(__file__).parent.parent / "fixtures" / "rasa_sdk_bot")
+    buttons = project.domain.responses["utter_confirm_seating"][0].buttons
+    assert [(b.title, b.payload) for b in buttons] == [("Yes", "/affirm"), ("No", "/deny")]
+
+
+def test_a_domain_folder_of_several_files_is_merged(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "bot"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "rasa_sdk_bot", root)
+    text = (root / "domain.yml").read_text()
+    head, responses = text.split("\nresponses:\n")
+    responses, rest = responses.split("\nactions:\n")
+    (root / "domain.yml").unlink()
+    (root / "domain").mkdir()
+    (root / "domain" / "core.yml").write_text(head + "\nactions:\n" + rest)
+    (root / "domain" / "responses.yml").write_text('version: "3.1"\nresponses:\n' + responses)
+    (root / "domain" / "smalltalk" ).mkdir()
+    (root / "domain" / "smalltalk" / "greet.yml").write_text(
+        'intents:\n  - greet\nresponses:\n  utter_greet:\n    - text: "a second greeting"\n')
+    project = load_project(root)
+    whole = load_project(Path(__file__).parent.parent / "fixtures" / "rasa_sdk_bot")
+    assert project.domain.intents == whole.domain.intents
+    assert set(project.domain.responses) == set(whole.domain.responses)
+    assert project.domain.forms == whole.domain.forms and project.domain.slots == whole.domain.slots
+    assert project.domain.session == whole.domain.session
+    (warning,) = [str(p) for p in project.warnings if "utter_greet" in str(p)]
+    assert "domain/smalltalk/greet.yml:4: warning: responses.utter_greet: response 'utter_greet' " \
+        "is also declared in" in warning  # the first one is kept
+    assert project.domain.responses["utter_greet"][0].text.startswith("Hello!")
