@@ -6,6 +6,7 @@ problems are collected; nothing here raises.
 from __future__ import annotations
 
 from collections import defaultdict
+from difflib import get_close_matches
 from typing import Iterable
 
 from project.checks import did_you_mean
@@ -50,8 +51,9 @@ class CrossChecker:
         self.problems.append(Problem(where.file, where.line, key, message, "info"))
 
     def known(self, kind: str, name: str, source: Source | None, key: str, owner: str = "",
-              valid: Iterable[str] | None = None) -> bool:
-        """True if `name` is declared; else an 'unknown …' error (unless its section is broken)."""
+              valid: Iterable[str] | None = None, consequence: str = "") -> bool:
+        """True if `name` is declared; else an 'unknown …' error (unless its section is broken),
+        or with `consequence` a warning saying what follows ("the mapping never applies")."""
         if valid is None:
             if name in self._sets[kind]:
                 return True
@@ -64,8 +66,12 @@ class CrossChecker:
             return False
         section = "actions' or 'responses" if kind == "action" else SECTIONS.get(kind, kind)
         suggestions = [v for v in valid if v not in BUILT_IN]  # suggest what the user declared
-        self.error(source, key, f"unknown {kind} '{name}'{owner}{did_you_mean(name, suggestions)} "
+        message = (f"unknown {kind} '{name}'{owner}{did_you_mean(name, suggestions)} "
                    f"(declare it under '{section}:' in {self.domain_file})")
+        if consequence:
+            self.warn(source, key, f"{message}; {consequence}")
+        else:
+            self.error(source, key, message)
         return False
 
 
@@ -85,7 +91,11 @@ def cross_check(domain: Domain, domain_file: str, data: TrainingData,
 def _domain_refs(check: CrossChecker) -> None:
     domain = check.domain
     for ref in domain.references:
-        if ref.kind != "form_slot":
+        if ref.kind == "intent" and ".mappings[" in ref.key:  # Rasa warns: it never matches
+            check.known(ref.kind, ref.name, ref.source, ref.key, consequence=(
+                "no message has it, so this condition never holds" if ref.key.endswith(".intent")
+                else "no message has it, so it excludes nothing"))
+        elif ref.kind != "form_slot":
             check.known(ref.kind, ref.name, ref.source, ref.key)
         elif check.known("slot", ref.name, ref.source, ref.key, valid=domain.slots):
             _form_can_ask(check, ref.key.split(".")[1], ref)
@@ -96,8 +106,9 @@ def _domain_refs(check: CrossChecker) -> None:
                 if slot not in slots and slot not in BUILTIN_SLOTS and "slots" not in domain.broken_sections:
                     # as in Rasa, not a mistake: the action that sends the response may
                     # pass the value (utter_message(response=..., total=42))
-                    close = did_you_mean(slot, slots)  # a typo of a slot, more likely
-                    (check.warn if close else check.info)(
+                    close = did_you_mean(slot, slots)
+                    typo = bool(get_close_matches(slot, slots, n=1, cutoff=0.8))  # 'ordr_id'
+                    (check.warn if typo else check.info)(
                         variation.source, f"responses.{name}[{index}].text",
                         f"'{{{slot}}}' is not a slot: an action that sends {name} must pass it "
                         f"(utter_message(response=\"{name}\", {slot}=...)); otherwise it is "
@@ -134,19 +145,23 @@ def _examples(check: CrossChecker, examples: list[Example], training: bool) -> N
         first = seen.get(key)
         if first is None:
             seen[key] = example
-        elif first.intent != example.intent:
-            check.error(example.source, "examples",
-                        f"'{example.text}' is also an example of intent '{first.intent}' "
-                        f"({first.source}); one text can only teach one intent")
+        elif first.intent != example.intent:  # Rasa warns (verify_example_repetition_in_intents)
+            check.warn(example.source, "examples",
+                       f"'{example.text}' is also an example of intent '{first.intent}' "
+                       f"({first.source}); the model learns it as both, so keep it under one")
         elif training:
             check.warn(example.source, "examples", f"duplicate example '{example.text}' (also at {first.source})")
     if not training:
         return
     for intent in domain.intents:
         count = counts.get(intent, 0)
-        if count < MIN_EXAMPLES and intent not in DEFAULT_INTENTS:
-            check.error(domain.declared_at("intent", intent), f"intents.{intent}",
-                        f"intent has {count} example(s) in the NLU data; it needs at least {MIN_EXAMPLES}")
+        if count < MIN_EXAMPLES and intent not in DEFAULT_INTENTS:  # Rasa warns
+            why = (f"the model never predicts it: a message reaches it only as the button "
+                   f"payload /{intent}" if count == 0 else
+                   "the model can hardly learn it from one")
+            check.warn(domain.declared_at("intent", intent), f"intents.{intent}",
+                       f"intent has {count} example(s) in the NLU data; {why} (add at least "
+                       f"{MIN_EXAMPLES})")
     annotated = {s.entity for e in examples for s in e.entities}
     for entity in domain.entities:
         if entity not in annotated:
