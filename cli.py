@@ -285,11 +285,16 @@ def delete_conversation(project: Path, store: str | None, sender_id: str, yes: b
 @cli.command("test")
 @PROJECT_OPTION
 @MODELS_OPTION
-def test_command(project: Path, models: Path | None) -> None:
+@click.option("--live", is_flag=True,
+              help="Run every turn for real (forms, custom actions, the action server) instead "
+                   "of replaying the story's events as `rasa test` does.")
+@click.option("--out", "results", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where failed_test_stories.yml and story_report.json go [default: PROJECT/results].")
+def test_command(project: Path, models: Path | None, live: bool, results: Path | None) -> None:
     """Run the conversation tests (tests/*.yml stories) against the trained assistant."""
     from assistant.story_report import run_and_print
 
-    ok = run_and_print(project, models_dir(project, models))
+    ok = run_and_print(project, models_dir(project, models), live=live, results=results)
     sys.exit(0 if ok else 1)
 
 

@@ -1,18 +1,35 @@
 """Conversation tests: replay `tests/test_stories.yml` against the trained assistant.
 
-Each user turn goes through the real NLU (or, for a step with only `intent:`, a
-`/intent{...}` payload); the intent and the actions the bot runs must be the ones the
-story lists, and its `slot_was_set` / `active_loop` steps must hold after the turn. A
-story stops at its first wrong turn, which is what the report shows.
+Two ways, as `cli.py test` offers them:
+
+* **replay** (the default, what `rasa test` does): the story is the conversation. Each user
+  step's text goes through the real NLU and its intent (and the entities it marks) must come
+  out; then the story's own events are what happened: at each action step the policies
+  predict the next action and the prediction is scored against the story's, and the story's
+  action, `slot_was_set` and `active_loop` steps are applied as written (a form does not run
+  and wait; a custom action is not called). Before each later user step the bot must predict
+  `action_listen`. Every prediction is scored, so one story can fail at several steps.
+  A replayed response (`utter_*`) is rendered, any other action leaves an empty bot turn,
+  so the policies see what a live conversation would have shown them.
+* **live** (`--live`): every turn runs for real (NLU, policies, forms, the project's actions
+  and its action server); the intent and the actions must be the ones the story lists, and
+  its `slot_was_set` / `active_loop` steps must hold after the turn. A story stops at its
+  first wrong turn.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 
+from core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+from core.message import Entity, IntentScore, Message
+from core.story_graph import stitch_checkpoints, variants
+from core.tracker import ACTION_LISTEN, Tracker
 from core.training_data import Story, StoryStep
 from dialogue.agent import Agent
+from policies.decision import decide
 from policies.rules import _slot_matches
+from responses.templates import render_event
 
 
 @dataclass(frozen=True)
@@ -25,12 +42,24 @@ class Failure:
     got: str
 
 
+@dataclass(frozen=True)
+class Scored:
+    """One step of a replayed story, with what the assistant predicted there (None: right)."""
+
+    step: StoryStep
+    predicted: str | None = None
+
+
 @dataclass
 class StoryTestReport:
     passed: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     actions_total: int = 0
     actions_correct: int = 0
+    # replay: (gold action, predicted action) at every scored step, for the report
+    predictions: list[tuple[str, str]] = field(default_factory=list)
+    # replay: each failed story as its steps, each with what was predicted instead
+    failed_stories: list[tuple[Story, list[Scored]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -95,12 +124,120 @@ def run_story(agent: Agent, story: Story, report: StoryTestReport) -> Failure | 
     return None
 
 
-def run_story_tests(agent: Agent, stories: list[Story]) -> StoryTestReport:
+def test_stories(stories: list[Story]) -> list[Story]:
+    """The stories to run: checkpoints joined, one story per `or` alternative."""
+    out = []
+    for story in stitch_checkpoints(stories):
+        steps = list(variants(story.steps))
+        out += [story] if len(steps) == 1 else [
+            Story(f"{story.name} (or: {i + 1})", story.kind, variant, story.conditions,
+                  source=story.source)
+            for i, variant in enumerate(steps[:16])]
+    return out
+
+
+def run_story_tests(agent: Agent, stories: list[Story], live: bool = False) -> StoryTestReport:
     report = StoryTestReport()
-    for story in stories:
-        failure = run_story(agent, story, report)
+    for story in test_stories(stories):
+        failure = run_story(agent, story, report) if live else replay_story(agent, story, report)
         if failure:
             report.failures.append(failure)
         else:
             report.passed.append(story.name)
     return report
+
+
+# ----- replay, as `rasa test` does -------------------------------------------------------
+
+def replay_story(agent: Agent, story: Story, report: StoryTestReport) -> Failure | None:
+    tracker = Tracker(f"test:{story.name}", dict(agent.domain.slots))
+    tracker.append(ActionExecuted(action=ACTION_LISTEN))
+    scored: list[Scored] = []
+    first: Failure | None = None
+    turn = 0
+    listening = True
+
+    def score(gold: str, step: StoryStep, text: str) -> None:
+        nonlocal first
+        predicted = decide(tracker, agent.domain, agent.policies, agent.rules).chosen.action
+        report.actions_total += 1
+        report.actions_correct += predicted == gold
+        report.predictions.append((gold, predicted))
+        if predicted != gold:
+            scored.append(Scored(step, predicted))
+            if first is None:
+                first = Failure(story.name, str(step.source or story.name), turn, text,
+                                f"action {gold}", f"action {predicted}")
+        elif step.kind == "action":
+            scored.append(Scored(step))
+
+    text = ""
+    for step in story.steps:
+        if step.kind == "intent":
+            if not listening:  # the bot should have stopped and listened here
+                score(ACTION_LISTEN, StoryStep("action", ACTION_LISTEN, source=step.source), text)
+                tracker.append(ActionExecuted(action=ACTION_LISTEN))
+            turn += 1
+            text = _user_text(step)
+            message, wrong = _understood(agent, step, text)
+            scored.append(Scored(step, wrong))
+            if wrong and first is None:
+                first = Failure(story.name, str(step.source or story.name), turn, text,
+                                _expected_nlu(step), wrong)
+            user = UserUttered(message=message)
+            tracker.append(user)
+            tracker.extend(agent._slots_from_message(tracker, user))
+            listening = False
+        elif step.kind == "action":
+            if step.name != ACTION_LISTEN:
+                score(step.name, step, text)
+            tracker.append(ActionExecuted(action=step.name))
+            event = render_event(agent.domain, step.name, tracker.slots, agent.rng, *tracker.audience) \
+                if step.name in agent.domain.responses else None
+            if step.name != ACTION_LISTEN:
+                tracker.append(event or BotUttered(text="", custom={"replayed": step.name}))
+            listening = step.name == ACTION_LISTEN
+        elif step.kind == "slot_was_set":
+            tracker.extend(SlotSet(slot=name, value=value) for name, value in step.slots)
+            scored.append(Scored(step))
+        elif step.kind == "active_loop":
+            tracker.append(ActiveLoop(loop=step.name or None))
+            scored.append(Scored(step))
+        elif step.kind == "bot":
+            tracker.append(BotUttered(text=step.name))
+            scored.append(Scored(step))
+    if first is not None:
+        report.failed_stories.append((story, scored))
+    return first
+
+
+def _understood(agent: Agent, step: StoryStep, text: str) -> tuple[Message, str | None]:
+    """The message the story says the customer sent (its intent and entities), and what NLU
+    got wrong about it (None: right). A step with only `intent:` is a payload: nothing to
+    check."""
+    entities = tuple(Entity(name, 0, 0, value or "", value or "", extractor="story")
+                     for name, value in step.entities)
+    if step.user_text is None:
+        parsed = agent.understand(text)
+        gold = Message(text, IntentScore(step.name, 1.0), (IntentScore(step.name, 1.0),),
+                       parsed.entities or entities, parsed.language)
+        return gold, None
+    parsed = agent.understand(text)
+    wrong = []
+    if step.name and parsed.intent.name != step.name:
+        wrong.append(f"intent {parsed.intent.name} ({parsed.intent.confidence:.2f})")
+    found = {(e.entity, e.value.lower()) for e in parsed.entities}
+    missing = [f"{n}={v}" for n, v in step.entities if v is not None and (n, v.lower()) not in found]
+    if missing:
+        wrong.append(f"entities {', '.join(f'{e.entity}={e.value}' for e in parsed.entities) or '(none)'}")
+    if not step.name:  # an end-to-end step with text only: the story does not say the intent
+        return parsed, "; ".join(wrong) or None
+    intent = IntentScore(step.name, 1.0)
+    gold = Message(text, intent, (intent, *parsed.intent_ranking[1:]),
+                   entities or parsed.entities, parsed.language, parsed.language_guessed)
+    return gold, "; ".join(wrong) or None
+
+
+def _expected_nlu(step: StoryStep) -> str:
+    entities = ", ".join(f"{n}={v}" for n, v in step.entities if v is not None)
+    return f"intent {step.name}" + (f", entities {entities}" if entities else "")

@@ -17,6 +17,7 @@ from pathlib import Path
 from core.artifact_meta import is_up_to_date, read_meta
 from core.domain import Domain
 from core.errors import SwitchboardError
+from core.story_graph import rule_variants, stitch_checkpoints
 from core.prediction import Prediction
 from core.registry import Resolved
 from core.tracker import Tracker
@@ -84,7 +85,7 @@ class PolicyEnsemble:
         if resolved is None:
             resolved = resolve_or_raise(project)
         started = time.perf_counter()
-        data = PolicyData(list(project.data.stories), list(project.data.rules))
+        data = PolicyData(stitch_checkpoints(project.data.stories), rule_variants(project.data.rules))
         policies = [build_policy(item) for item in resolved]
         stats: dict = {"rules": len(data.rules), "stories": len(data.stories)}
         for policy in policies:

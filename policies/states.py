@@ -17,6 +17,7 @@ from core.message import Entity, IntentScore, Message
 from core.slots import feature
 from core.tracker import ACTION_LISTEN, Tracker
 from core.training_data import Story, StoryStep
+from core.story_graph import variants
 
 State = frozenset  # of strings such as "intent:greet", "prev:utter_greet", "loop:return_form"
 MAX_VARIANTS = 16  # `or` steps multiply a story into at most this many variants
@@ -79,16 +80,10 @@ def history(tracker: Tracker, domain: Domain) -> list[State]:
 
 def story_trackers(story: Story, domain: Domain) -> Iterator[Tracker]:
     """One tracker per variant of the story (a story with `or` steps has several)."""
-    for steps in itertools.islice(_variants(story.steps), MAX_VARIANTS):
+    for steps in itertools.islice(variants(story.steps), MAX_VARIANTS):
         tracker = Tracker(story.name, dict(domain.slots))
-        tracker.extend(story_events(steps, domain))
+        tracker.extend(story_events(list(steps), domain))
         yield tracker
-
-
-def _variants(steps: tuple[StoryStep, ...]) -> Iterator[list[StoryStep]]:
-    choices = [step.alternatives if step.kind == "or" else (step,) for step in steps]
-    for combination in itertools.product(*choices):
-        yield list(combination)
 
 
 def story_events(steps: list[StoryStep], domain: Domain, end_with_listen: bool = True) -> list[Event]:

@@ -137,7 +137,7 @@ def _slot(name: str, value: Any, line: int, domain: Domain, check: FileChecker) 
     raw_mappings = check.sequence(spec.get("mappings"), spec.line_of("mappings"), f"{key}.mappings")
     mappings = tuple(
         m for i, item in enumerate(raw_mappings)
-        if (m := _mapping(item, raw_mappings.line_of(i), f"{key}.mappings[{i}]", domain, check))
+        for m in _mapping(item, raw_mappings.line_of(i), f"{key}.mappings[{i}]", domain, check)
     )
     influence = spec.get("influence_conversation", True)
     check.expect(influence, bool, spec.line_of("influence_conversation"),
@@ -161,17 +161,19 @@ def _number(spec: YDict, attr: str, key: str, check: FileChecker) -> float | Non
 
 
 def _mapping(item: Any, line: int, key: str, domain: Domain,
-             check: FileChecker) -> SlotMapping | None:
+             check: FileChecker) -> tuple[SlotMapping, ...]:
+    """The mapping, once per entry of its `conditions` (as in Rasa, any one of them holding
+    is enough), or once without conditions."""
     spec = check.mapping(item, line, key)
     if not spec:
-        return None
+        return ()
     check.known_keys(spec, MAPPING_KEYS, key)
     mapping_type = spec.get("type")
     if mapping_type not in MAPPING_TYPES:
         hint = did_you_mean(mapping_type, MAPPING_TYPES) if isinstance(mapping_type, str) else ""
         check.error(spec.line_of("type"), f"{key}.type",
                     f"unknown mapping type {mapping_type!r}{hint} (valid: {', '.join(MAPPING_TYPES)})")
-        return None
+        return ()
     if mapping_type == "from_entity" and not spec.get("entity"):
         check.error(spec.line, f"{key}.entity", "a from_entity mapping needs 'entity'")
     if mapping_type == "from_intent" and "value" not in spec:
@@ -182,22 +184,22 @@ def _mapping(item: Any, line: int, key: str, domain: Domain,
         intents[attr] = names(spec.get(attr), spec.line_of(attr), f"{key}.{attr}", check)
         for intent in intents[attr]:
             refer(domain, check, "intent", intent, spec.line_of(attr), f"{key}.{attr}")
-    active_loop = requested = None
     conditions = check.sequence(spec.get("conditions"), spec.line_of("conditions"), f"{key}.conditions")
+    alternatives: list[tuple[str | None, str | None]] = []
     for i, cond in enumerate(conditions):
         ckey = f"{key}.conditions[{i}]"
         cond = check.mapping(cond, conditions.line_of(i), ckey)
         check.known_keys(cond, ("active_loop", "requested_slot"), ckey)
-        active_loop = cond.get("active_loop", active_loop)
-        requested = cond.get("requested_slot", requested)
-        refer(domain, check, "form", cond.get("active_loop"), cond.line_of("active_loop"), f"{ckey}.active_loop")
-        refer(domain, check, "slot", cond.get("requested_slot"), cond.line_of("requested_slot"),
-             f"{ckey}.requested_slot")
-    return SlotMapping(
+        loop, requested = cond.get("active_loop"), cond.get("requested_slot")
+        alternatives.append((str(loop) if loop is not None else None,
+                             str(requested) if requested is not None else None))
+        refer(domain, check, "form", loop, cond.line_of("active_loop"), f"{ckey}.active_loop")
+        refer(domain, check, "slot", requested, cond.line_of("requested_slot"), f"{ckey}.requested_slot")
+    return tuple(SlotMapping(
         str(mapping_type), spec.get("entity"), spec.get("value"),
         intents["intent"], intents["not_intent"],
-        spec.get("role"), spec.get("group"), active_loop, requested, Source(check.file, spec.line),
-    )
+        spec.get("role"), spec.get("group"), loop, requested, Source(check.file, spec.line),
+    ) for loop, requested in (alternatives or [(None, None)]))
 
 
 def parse_response(name: str, value: Any, line: int, domain: Domain, check: FileChecker) -> None:

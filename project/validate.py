@@ -12,6 +12,7 @@ from typing import Iterable
 from project.checks import did_you_mean
 from core.domain import BUILTIN_SLOTS, DEFAULT_ACTIONS, DEFAULT_INTENTS, Domain, Reference
 from core.errors import Problem
+from core.story_graph import unreachable_checkpoints
 from core.training_data import Example, Source, StoryStep, TrainingData
 
 MIN_EXAMPLES = 2
@@ -85,6 +86,11 @@ def cross_check(domain: Domain, domain_file: str, data: TrainingData,
     for story in [*data.rules, *data.stories, *tests.stories, *tests.rules]:
         for step in [*story.conditions, *story.steps]:
             _step(check, step)
+    for stories in (data.stories, tests.stories):
+        for story, checkpoint in unreachable_checkpoints(stories):
+            check.warn(story.steps[0].source if story.steps else story.source, "checkpoint",
+                       f"story '{story.name}' starts at checkpoint '{checkpoint}', which no story "
+                       "ends with: it is never used (end another story with it)")
     return check.problems
 
 

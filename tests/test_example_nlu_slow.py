@@ -78,7 +78,7 @@ def _story_report(project: Path, models: Path):
     from dialogue.story_test import run_story_tests
 
     agent = load_agent(project, models, seed=0, queue=HandoffQueue())
-    return run_story_tests(agent, agent.project.tests.stories)
+    return run_story_tests(agent, agent.project.tests.stories, live=True)
 
 
 def test_example_conversation_tests_pass(models: Path) -> None:
