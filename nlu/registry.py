@@ -15,6 +15,7 @@ from core.registry import Entry, Registry, Resolved, resolve
 from nlu import components as c
 from nlu.config import DEFAULT_ENCODER, MULTILINGUAL_ENCODER, NLUConfig, default_encoder, \
     lists_chinese
+from nlu.duckling import DucklingEntityExtractor, DucklingOptions
 from nlu.encoder import PACKAGED_ALIASES
 from project.config import listed_or_default
 
@@ -46,6 +47,7 @@ for _entry in (
     Entry(c.GibberishDetector), Entry(c.FrustrationScorer), Entry(c.HumanRequestDetector),
     Entry(c.FallbackClassifier, c.FallbackOptions),
     Entry(c.ResponseSelector, rasa_options=RASA_SELECTOR_OPTIONS),
+    Entry(DucklingEntityExtractor, DucklingOptions),
 ):
     COMPONENTS.register(_entry.cls.name, _entry)
 
@@ -64,9 +66,6 @@ COMPONENTS.register_rasa("RegexFeaturizer", "RegexEntityExtractor",
 COMPONENTS.register_rasa("SpacyEntityExtractor", None,
                          "spaCy's pretrained entities (PERSON, ORG, GPE, DATE…) are not "
                          "extracted; only entities annotated in data/nlu.yml and regex matches are")
-COMPONENTS.register_rasa("DucklingEntityExtractor", None,
-                         "dates, times, numbers, amounts, emails and URLs are not parsed by "
-                         "Duckling; annotate them in data/nlu.yml or add regexes")
 
 DEFAULT_PIPELINE: tuple[tuple[str, dict], ...] = (
     ("LanguageDetector", {}), ("JointBERT", {}), ("RegexEntityExtractor", {}),
@@ -90,6 +89,13 @@ def resolve_pipeline(config, project_root: Path, check) -> list[Resolved]:
         elif item.spec.name == item.name:  # ours, after a Rasa name mapped to it: ours wins
             resolved[resolved.index(twin)] = item
     _check_order(resolved, specs, check)
+    for item in resolved:
+        if item.name == DucklingEntityExtractor.name and isinstance(item.options, DucklingOptions):
+            url = item.options.url
+            check.info(item.spec.line, f"{item.spec.key}.name",
+                       (f"Duckling at {url} parses when it answers; when it does not, " if url else
+                        "no Duckling url: ") + "the built-in offline extractor parses "
+                       "email, phone-number, number, amount-of-money, time, duration and url")
     return [_choose_encoder(r, config, check) if r.name == "JointBERT" else r for r in resolved]
 
 
