@@ -26,6 +26,7 @@ def load_checked_project(root: Path, *, strict: bool = True) -> Project:
         project.problems.extend(check.problems)
         project.problems.extend(_build_project_classes(project, pipeline, policies))
         project.problems.extend(_pipeline_vs_domain(project, pipeline, policies))
+        project.problems[:] = _extracted_entities_need_no_examples(project.problems, pipeline)
     if not project.errors:
         project.problems.extend(unregistered_actions(project.domain, Path(root)))
     project.problems.extend(_endpoints_problems(Path(root)))
@@ -33,6 +34,19 @@ def load_checked_project(root: Path, *, strict: bool = True) -> Project:
     if strict and project.errors:
         raise ProjectInvalid(project.problems)
     return project
+
+
+def _extracted_entities_need_no_examples(problems: list, pipeline: list) -> list:
+    """Entities a listed DucklingEntityExtractor finds (its dimensions) are not learnt from
+    examples: drop the 'never annotated' warning for them."""
+    from nlu.duckling import DIMENSIONS, DucklingEntityExtractor
+
+    duckling = next((r for r in pipeline if r.name == DucklingEntityExtractor.name), None)
+    if duckling is None:
+        return problems
+    dims = set(getattr(duckling.options, "dimensions", None) or DIMENSIONS)
+    return [p for p in problems if not (p.key.startswith("entities.") and p.key[9:] in dims
+                                        and "never annotated" in p.message)]
 
 
 def _build_project_classes(project: Project, pipeline: list, policies: list) -> list:

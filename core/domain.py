@@ -22,7 +22,7 @@ DEFAULT_ACTIONS = (
 DEFAULT_INTENTS = ("nlu_fallback", "restart", "back", "out_of_scope", "session_start")
 # `next_opening`: filled by action_handoff outside business hours (handoff: closed_response)
 BUILTIN_SLOTS = ("requested_slot", "session_started_metadata", "next_opening")
-SLOT_REFERENCE = re.compile(r"(?<!\{)\{([A-Za-z_][\w]*)(?:![rs])?\}(?!\})")
+SLOT_REFERENCE = re.compile(r"(?<!\{)\{([A-Za-z_][\w-]*)(?:![rs])?\}(?!\})")  # Rasa slots may have hyphens
 
 
 @dataclass(frozen=True)

@@ -117,8 +117,8 @@ def _domain_refs(check: CrossChecker) -> None:
                     (check.warn if typo else check.info)(
                         variation.source, f"responses.{name}[{index}].text",
                         f"'{{{slot}}}' is not a slot: an action that sends {name} must pass it "
-                        f"(utter_message(response=\"{name}\", {slot}=...)); otherwise it is "
-                        f"left as it is{close}")
+                        f"(utter_message(response=\"{name}\", {slot}=...)); otherwise it "
+                        f"shows as '—'{close}")
 
 
 def _form_can_ask(check: CrossChecker, form: str, ref: Reference) -> None:

@@ -90,3 +90,25 @@ def test_a_duckling_server_is_used_when_it_answers_and_the_offline_one_when_not(
     message = down.process(Message("call me on +1 212 555 0100", IntentScore("inform", 1.0)))
     assert [e.entity for e in message.entities] == ["phone-number"]
     assert "does not answer" in caplog.text
+
+
+def test_duckling_entities_need_no_examples_in_validate(tmp_path) -> None:
+    import shutil
+
+    from assistant.project import load_checked_project
+    from tests.dialogue.test_rasa_sdk_server import FIXTURE
+
+    root = tmp_path / "bot"
+    shutil.copytree(FIXTURE, root)
+    (root / "endpoints.yml").unlink()
+    text = (root / "domain.yml").read_text().replace("  - number\n", "  - number\n  - time\n", 1)
+    (root / "domain.yml").write_text(text)
+    lines = [str(p) for p in load_checked_project(root).problems]
+    assert any("entities.time: declared but never annotated" in line for line in lines)
+    config = (root / "config.yml").read_text().replace(
+        "  - name: FallbackClassifier", "  - name: DucklingEntityExtractor\n    dimensions: [time]\n"
+        "  - name: FallbackClassifier")
+    (root / "config.yml").write_text(config)
+    lines = [str(p) for p in load_checked_project(root).problems]
+    assert not any("entities.time: declared but never annotated" in line for line in lines)
+    assert any("no Duckling url: the built-in offline extractor parses" in line for line in lines)

@@ -110,3 +110,26 @@ def test_a_domain_folder_of_several_files_is_merged(tmp_path: Path) -> None:
     assert "domain/smalltalk/greet.yml:4: warning: responses.utter_greet: response 'utter_greet' " \
         "is also declared in" in warning  # the first one is kept
     assert project.domain.responses["utter_greet"][0].text.startswith("Hello!")
+
+
+def test_hyphenated_slot_names_fill_their_responses(tmp_path: Path) -> None:
+    """Duckling's dimensions are entity names with hyphens; Rasa projects name slots after them."""
+    import shutil
+
+    from responses.templates import render
+
+    root = tmp_path / "bot"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "rasa_sdk_bot", root)
+    text = (root / "domain.yml").read_text()
+    text = text.replace("  - number\n", "  - number\n  - amount-of-money\n", 1)
+    text = text.replace("slots:\n", "slots:\n  amount-of-money:\n    type: text\n    mappings:\n"
+                        "      - type: from_entity\n        entity: amount-of-money\n", 1)
+    text = text.replace("responses:\n", "responses:\n  utter_refund:\n"
+                        "    - text: \"We refund {amount-of-money}.\"\n", 1)
+    (root / "domain.yml").write_text(text)
+    project = load_project(root)
+    assert "amount-of-money" in project.domain.slots
+    assert not [p for p in project.errors if "amount-of-money" in str(p)]
+    reply = render("utter_refund", project.domain.responses["utter_refund"],
+                   {"amount-of-money": "20 EUR"}, __import__("random").Random(0))
+    assert reply.text == "We refund 20 EUR."
