@@ -19,7 +19,7 @@ Two ways, as `cli.py test` offers them:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from core.message import Entity, IntentScore, Message
@@ -217,24 +217,25 @@ def _understood(agent: Agent, step: StoryStep, text: str) -> tuple[Message, str 
     check."""
     entities = tuple(Entity(name, 0, 0, value or "", value or "", extractor="story")
                      for name, value in step.entities)
-    if step.user_text is None:
-        parsed = agent.understand(text)
-        gold = Message(text, IntentScore(step.name, 1.0), (IntentScore(step.name, 1.0),),
-                       parsed.entities or entities, parsed.language)
-        return gold, None
     parsed = agent.understand(text)
+    if step.user_text is None:
+        intent = IntentScore(step.name, 1.0)
+        return replace(parsed, intent=intent, intent_ranking=(intent,),
+                       entities=parsed.entities or entities, fallback=None), None
     wrong = []
     if step.name and parsed.intent.name != step.name:
         wrong.append(f"intent {parsed.intent.name} ({parsed.intent.confidence:.2f})")
-    found = {(e.entity, e.value.lower()) for e in parsed.entities}
+    # the story marks the text ([德国](country)); a synonym may have normalised the value
+    found = {(e.entity, v.lower()) for e in parsed.entities for v in (e.value, e.text)}
     missing = [f"{n}={v}" for n, v in step.entities if v is not None and (n, v.lower()) not in found]
     if missing:
         wrong.append(f"entities {', '.join(f'{e.entity}={e.value}' for e in parsed.entities) or '(none)'}")
     if not step.name:  # an end-to-end step with text only: the story does not say the intent
         return parsed, "; ".join(wrong) or None
     intent = IntentScore(step.name, 1.0)
-    gold = Message(text, intent, (intent, *parsed.intent_ranking[1:]),
-                   entities or parsed.entities, parsed.language, parsed.language_guessed)
+    ranking = (intent, *(s for s in parsed.intent_ranking if s.name != step.name))
+    gold = replace(parsed, intent=intent, intent_ranking=ranking, fallback=None,
+                   entities=parsed.entities if not missing else entities or parsed.entities)
     return gold, "; ".join(wrong) or None
 
 
