@@ -91,6 +91,12 @@ def _intents(items: YList, domain: Domain, check: FileChecker) -> None:
     for name, options, line in _named_items(items, "intents", check):
         check.known_keys(options, ("use_entities", "ignore_entities", "triggers"),
                          f"intents.{name}")
+        for attr in ("use_entities", "ignore_entities", "triggers"):
+            if attr in options:  # accepted, never silently: say what is not applied
+                check.warn(options.line_of(attr), f"intents.{name}.{attr}",
+                           "Rasa 2 key (MappingPolicy), ignored: write a rule instead"
+                           if attr == "triggers" else "not applied yet: every entity the "
+                           "message has fills slots and counts for the policies")
         for attr in ("use_entities", "ignore_entities"):
             value = options.get(attr)
             if isinstance(value, list):
