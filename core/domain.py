@@ -47,6 +47,7 @@ class SlotMapping:
     active_loop: str | None = None  # from `conditions`; "" means any/no condition
     requested_slot: str | None = None
     source: Source | None = field(default=None, compare=False, repr=False)
+    action: str | None = None  # a `custom` mapping's action: it fills the slot after each message
 
 
 @dataclass(frozen=True)

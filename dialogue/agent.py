@@ -203,6 +203,7 @@ class Agent:
 
     def _slots_from_message(self, tracker: Tracker, user: UserUttered) -> list[SlotSet]:
         events = fill_on_user_turn(self.domain, user, tracker.slots)
+        events += self._custom_mappings(tracker, events)
         sentiment = self.domain.slots.get("sentiment")
         if sentiment is not None and "frustrated" in sentiment.values:
             frustrated = user.frustration >= self.domain.handoff.frustration_threshold
@@ -211,6 +212,26 @@ class Agent:
             if value is not None and tracker.slots.get("sentiment") != value:
                 events.append(SlotSet(slot="sentiment", value=value))
         return events
+
+    def _custom_mappings(self, tracker: Tracker, found: list[SlotSet]) -> list[SlotSet]:
+        """The slots of `custom` mappings that name an action (Rasa 3's action_extract_slots
+        runs it after each message): its SlotSet events; anything else it returns is logged."""
+        names = list(dict.fromkeys(m.action for s in self.domain.slots.values()
+                                   for m in s.mappings if m.type == "custom" and m.action))
+        out: list[SlotSet] = []
+        for name in names:
+            if not self.runner.custom.served(name):
+                continue
+            events = self.runner.custom_action(name, tracker, [*found, *out])
+            if not isinstance(events, list):
+                log.error("slot mapping action '%s' did not run: %s", name,
+                          getattr(events, "reason", events))
+                continue
+            slots = [e for e in events if isinstance(e, SlotSet)]
+            if len(slots) < len(events):
+                log.info("slot mapping action '%s' returned events other than slots; ignored", name)
+            out += slots
+        return out
 
     def _act(self, tracker: Tracker, result: TurnResult) -> None:
         """Until the bot listens: `policies.decision.decide` picks, the action runs. An action

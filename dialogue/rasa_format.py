@@ -146,7 +146,7 @@ def _slot(slot) -> dict[str, Any]:
 def _mapping(mapping) -> dict[str, Any]:
     data: dict[str, Any] = {"type": mapping.type}
     for key, value in (("entity", mapping.entity), ("role", mapping.role), ("group", mapping.group),
-                       ("value", mapping.value)):
+                       ("value", mapping.value), ("action", mapping.action)):
         if value is not None:
             data[key] = value
     if mapping.intents:

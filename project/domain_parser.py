@@ -185,6 +185,8 @@ def _mapping(item: Any, line: int, key: str, domain: Domain,
     if mapping_type == "from_intent" and "value" not in spec:
         check.error(spec.line, f"{key}.value", "a from_intent mapping needs 'value' (what the slot is set to)")
     refer(domain, check, "entity", spec.get("entity"), spec.line_of("entity"), f"{key}.entity")
+    if mapping_type == "custom" and spec.get("action"):
+        refer(domain, check, "action", spec["action"], spec.line_of("action"), f"{key}.action")
     intents = {}
     for attr in ("intent", "not_intent"):
         intents[attr] = names(spec.get(attr), spec.line_of(attr), f"{key}.{attr}", check)
@@ -205,6 +207,7 @@ def _mapping(item: Any, line: int, key: str, domain: Domain,
         str(mapping_type), spec.get("entity"), spec.get("value"),
         intents["intent"], intents["not_intent"],
         spec.get("role"), spec.get("group"), loop, requested, Source(check.file, spec.line),
+        str(spec["action"]) if mapping_type == "custom" and spec.get("action") else None,
     ) for loop, requested in (alternatives or [(None, None)]))
 
 

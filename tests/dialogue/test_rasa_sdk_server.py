@@ -64,6 +64,7 @@ def test_a_booking_runs_on_the_action_server(agent) -> None:
     hello = agent.handle("ann", "hi")
     assert texts(hello) == ["Hello! I can book you a table. What would you like?"]
     assert agent.tracker("ann").slots["visits"] == 1  # the project's own action_session_start
+    assert agent.tracker("ann").slots["loyalty_tier"] == "gold"  # a custom mapping's action
 
     start = agent.handle("ann", "book a table")
     assert start.actions == ["restaurant_form"]
@@ -131,6 +132,6 @@ def test_validate_names_what_runs_on_the_action_server(bot) -> None:
 
     project = load_checked_project(bot[0])
     lines = [str(p) for p in project.problems]
-    assert any("action_endpoint: 3 custom action(s) run on the action server" in line for line in lines)
+    assert any("action_endpoint: 4 custom action(s) run on the action server" in line for line in lines)
     assert any("'action_session_start' is the project's own" in line for line in lines)
     assert not project.errors
