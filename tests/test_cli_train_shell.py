@@ -100,6 +100,10 @@ def test_conversation_tests_report_the_first_wrong_turn(project: Path) -> None:
     assert result.returncode == 1
     out = result.stdout
     assert "✗ wrong on purpose" in out and "tests/test_stories.yml:10" in out
-    assert "expected actions utter_goodbye" in out and "got      actions utter_greet" in out
+    assert "expected action utter_goodbye" in out and "got      action utter_greet" in out
     assert "1/2 stories passed" in out
+    failed = (project / "results" / "failed_test_stories.yml").read_text()
+    assert "- action: utter_goodbye  # predicted: utter_greet" in failed
+    live = cli("test", "-p", str(project), "--live")  # every turn run for real
+    assert live.returncode == 1 and "got      actions utter_greet" in live.stdout
     (tests / "test_stories.yml").unlink()
