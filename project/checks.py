@@ -109,3 +109,18 @@ class FileChecker:
                 mapping.line_of(key), path,
                 f"unknown key{did_you_mean(key, allowed)} (valid keys here: {valid})",
             )
+
+
+RASA_VERSIONS = ("2.0", "3.0", "3.1")  # the `version:` of Rasa's YAML formats read here
+
+
+def check_version(root: YDict, check: FileChecker) -> None:
+    """A file's `version:`: one of Rasa's formats 2.0 – 3.1 (any other is read as 3.1, said)."""
+    if "version" not in root:
+        return
+    value = root["version"]
+    text = f"{value:.1f}" if isinstance(value, float) else str(value).strip()
+    if text not in RASA_VERSIONS:
+        check.warn(root.line_of("version"), "version",
+                   f"'{text}' is not a Rasa format version read here ({', '.join(RASA_VERSIONS)}); "
+                   "read as 3.1")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.training_data import Source
-from project.checks import FileChecker
+from project.checks import FileChecker, check_version
 
 RASA_TOP_KEYS = {
     "recipe": "Rasa-only key, ignored",
@@ -55,6 +55,7 @@ def parse_config(root: Any, check: FileChecker) -> ProjectConfig:
     if not check.expect(root, dict, 1, "config"):
         return config
     check.known_keys(root, TOP_KEYS, "", RASA_TOP_KEYS)
+    check_version(root, check)
     language = root.get("language", "en")
     if check.expect(language, str, root.line_of("language"), "language"):
         config.language = str(language)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from project.checks import FileChecker, describe
+from project.checks import FileChecker, check_version, describe
 from project.markup import MarkupError, parse_markup
 from core.training_data import (
     Example, LookupTable, RegexFeature, Source, Story, StoryStep, TrainingData,
@@ -29,6 +29,7 @@ def parse_data(root: Any, check: FileChecker, *, test_file: bool = False) -> tup
     if not check.expect(root, dict, 1, "file"):
         return data, YDict()
     check.known_keys(root, TOP_KEYS, "")
+    check_version(root, check)
     nlu = check.sequence(root.get("nlu"), root.line_of("nlu"), "nlu")
     for index, item in enumerate(nlu):
         _nlu_item(item, nlu.line_of(index), f"nlu[{index}]", data, check)

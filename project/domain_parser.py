@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from project.checks import FileChecker, did_you_mean
+from project.checks import FileChecker, check_version, did_you_mean
 from core.domain import (
     MAPPING_TYPES, SLOT_TYPES, YES_NO, Button, Domain, Form, ResponseVariation, Slot, SlotMapping,
 )
@@ -37,6 +37,7 @@ def parse_domain(root: YDict, check: FileChecker, domain: Domain | None = None) 
     if not check.expect(root, dict, 1, "domain"):
         return domain
     check.known_keys(root, TOP_KEYS, "")
+    check_version(root, check)
     _mark_broken_sections(root, domain)
     at = root.line_of
     _intents(check.sequence(root.get("intents"), at("intents"), "intents"), domain, check)

@@ -133,3 +133,19 @@ def test_hyphenated_slot_names_fill_their_responses(tmp_path: Path) -> None:
     reply = render("utter_refund", project.domain.responses["utter_refund"],
                    {"amount-of-money": "20 EUR"}, __import__("random").Random(0))
     assert reply.text == "We refund 20 EUR."
+
+
+def test_rasa_format_versions_2_0_to_3_1_are_read_and_others_warn(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "bot"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "rasa_sdk_bot", root)
+    for version in ('"2.0"', '"3.0"', "3.1", '"3.1"'):
+        (root / "data" / "rules.yml").write_text(
+            (root / "data" / "rules.yml").read_text().replace(
+                (root / "data" / "rules.yml").read_text().splitlines()[0], f"version: {version}", 1))
+        assert not [p for p in load_project(root).problems if p.key == "version"], version
+    (root / "domain.yml").write_text((root / "domain.yml").read_text().replace('version: "3.1"', 'version: "4.0"'))
+    (warning,) = [str(p) for p in load_project(root).problems if p.key == "version"]
+    assert warning.endswith("domain.yml:1: warning: version: '4.0' is not a Rasa format version read "
+                            "here (2.0, 3.0, 3.1); read as 3.1")
