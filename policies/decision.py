@@ -85,7 +85,7 @@ def decide(tracker: Tracker, domain: Domain, ensemble, rules: TurnRules,
     chosen = rules.handoff.escalate(tracker, domain, chosen)
     chosen = _knowledge(tracker, domain, chosen, rules.relevant, rejected.get(GENERATE), fallbacks)
     chosen = _introduce(tracker, domain, chosen, fallbacks)
-    return Decision(_form_reask(tracker, chosen), tuple(predictions))
+    return Decision(_form_reask(tracker, chosen, predictions), tuple(predictions))
 
 
 INTRODUCTIONS = ("utter_help", "utter_greet")
@@ -105,10 +105,14 @@ def _introduce(tracker: Tracker, domain: Domain, chosen: Prediction,
                       "say what the bot can do")
 
 
-def _form_reask(tracker: Tracker, chosen: Prediction) -> Prediction:
-    """A form interrupted this turn asks its question again before the bot listens."""
+def _form_reask(tracker: Tracker, chosen: Prediction, predictions=()) -> Prediction:
+    """A form interrupted this turn asks its question again before the bot listens, unless
+    a story says the bot listens here (MemoizationPolicy remembers that turn: as in Rasa,
+    the story wins)."""
     form = tracker.active_loop
-    if chosen.action == ACTION_LISTEN and form and form not in tracker.actions_since_user():
+    told = any(p.policy == "memoization" and p.action == ACTION_LISTEN for p in predictions)
+    if chosen.action == ACTION_LISTEN and form and form not in tracker.actions_since_user() \
+            and not told:
         return Prediction(form, 1.0, "rules", f"back to form '{form}' before listening")
     return chosen
 

@@ -135,3 +135,33 @@ def test_validate_names_what_runs_on_the_action_server(bot) -> None:
     assert any("action_endpoint: 4 custom action(s) run on the action server" in line for line in lines)
     assert any("'action_session_start' is the project's own" in line for line in lines)
     assert not project.errors
+
+
+def test_a_story_that_leaves_the_form_waiting_is_followed(tmp_path) -> None:
+    """Rasa: an interrupted form is asked again only where the stories say so."""
+    from dialogue.agent import Agent
+    from policies.ensemble import PolicyEnsemble
+    from project.loader import load_project
+    from stores.handoffs import HandoffQueue
+
+    root = tmp_path / "bot"
+    shutil.copytree(FIXTURE, root)
+    (root / "endpoints.yml").unlink()
+    stories = root / "data" / "stories.yml"
+    stories.write_text(stories.read_text() + """\
+  - story: thanked while booking, the form waits
+    steps:
+      - intent: request_restaurant
+      - action: restaurant_form
+      - active_loop: restaurant_form
+      - slot_was_set:
+          - requested_slot: cuisine
+      - intent: thankyou
+      - action: utter_noworries
+""")
+    project = load_project(root)
+    agent = Agent(project, RestaurantParser(), PolicyEnsemble.train(project), HandoffQueue(), seed=0)
+    agent.handle("eve", "book a table")
+    result = agent.handle("eve", "thanks")
+    assert result.actions == ["utter_noworries"]
+    assert agent.tracker("eve").active_loop == "restaurant_form"
