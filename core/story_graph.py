@@ -18,7 +18,8 @@ from core.training_data import Story, StoryStep
 
 MAX_DEPTH = 8  # checkpoints followed one after another
 MAX_STITCHED = 2000  # stories built from one start
-MAX_VARIANTS = 64  # per rule
+MAX_VARIANTS = 16  # `or` steps multiply a story into at most this many variants
+MAX_RULE_VARIANTS = 64
 
 
 def _leading(steps: tuple[StoryStep, ...]) -> list[str]:
@@ -93,5 +94,5 @@ def rule_variants(rules: Iterable[Story]) -> list[Story]:
             out.append(rule)
             continue
         out += [replace(rule, steps=steps)
-                for steps in itertools.islice(variants(rule.steps), MAX_VARIANTS)]
+                for steps in itertools.islice(variants(rule.steps), MAX_RULE_VARIANTS)]
     return out

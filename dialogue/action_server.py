@@ -38,13 +38,18 @@ DEFAULT_TIMEOUT = 10.0
 @dataclass(frozen=True)
 class ActionEndpoint:
     url: str
-    source: str = ""  # "endpoints.yml:4"
+    file: str = "endpoints.yml"
+    line: int = 0  # of `action_endpoint:`
     timeout: float = DEFAULT_TIMEOUT
     retries: int = 1
     params: dict[str, str] = field(default_factory=dict)  # the token goes here
     headers: dict[str, str] = field(default_factory=dict)
     basic_auth: tuple[str, str] | None = None
     cafile: str | None = None
+
+    @property
+    def source(self) -> str:
+        return f"{self.file}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ def read_action_endpoint(project_root: Path) -> tuple[ActionEndpoint | None, lis
             check.error(line, key, "expected a mapping with username and password")
     if any(p.severity == "error" for p in check.problems):
         raise ProjectInvalid(check.problems)
-    return ActionEndpoint(url, section.source, timeout, retries if retries is not None else 1,
+    return ActionEndpoint(url, check.file, section.line, timeout, retries if retries is not None else 1,
                           params, headers, basic, section.text("cafile")), check.problems
 
 

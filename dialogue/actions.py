@@ -257,6 +257,6 @@ def _language(tracker: Tracker) -> str | None:
 
 def _in(texts: dict[str, str], tracker: Tracker) -> str:
     """The text in the conversation's language (English when there is none for it)."""
-    language = (tracker.language or "en").split("-")[0]
+    language = (_language(tracker) or "en").split("-")[0]
     return texts.get(language, texts["en"])
 

@@ -94,6 +94,10 @@ class Agent:
         fallbacks = frozenset({FALLBACK, policies.fallback.core_fallback_action_name})
         self.rules = TurnRules(handoff=HandoffPolicy(fallbacks),
                                relevant=answerer.relevant if answerer is not None else None)
+        # `custom` slot mappings that name an action (Rasa 3's action_extract_slots runs them)
+        self.mapping_actions = tuple(dict.fromkeys(
+            m.action for s in self.domain.slots.values() for m in s.mappings
+            if m.type == "custom" and m.action))
         self.store: TrackerStore = store or InMemoryStore()
         self.parser = parser
         self._locks: dict[str, threading.Lock] = {}
@@ -196,12 +200,14 @@ class Agent:
         if tracker.handed_off:
             result.with_human = True
             return result
-        result.slots_set = self._slots_from_message(tracker, user)
+        result.slots_set = self.slots_from_message(tracker, user)
         tracker.extend(result.slots_set)
         self._act(tracker, result)
         return result
 
-    def _slots_from_message(self, tracker: Tracker, user: UserUttered) -> list[SlotSet]:
+    def slots_from_message(self, tracker: Tracker, user: UserUttered) -> list[SlotSet]:
+        """What the message sets, before any action runs: the domain's slot mappings, the
+        custom mappings' actions, the sentiment slot (also used by story replays)."""
         events = fill_on_user_turn(self.domain, user, tracker.slots)
         events += self._custom_mappings(tracker, events)
         sentiment = self.domain.slots.get("sentiment")
@@ -216,10 +222,8 @@ class Agent:
     def _custom_mappings(self, tracker: Tracker, found: list[SlotSet]) -> list[SlotSet]:
         """The slots of `custom` mappings that name an action (Rasa 3's action_extract_slots
         runs it after each message): its SlotSet events; anything else it returns is logged."""
-        names = list(dict.fromkeys(m.action for s in self.domain.slots.values()
-                                   for m in s.mappings if m.type == "custom" and m.action))
         out: list[SlotSet] = []
-        for name in names:
+        for name in self.mapping_actions:
             if not self.runner.custom.served(name):
                 continue
             events = self.runner.custom_action(name, tracker, [*found, *out])

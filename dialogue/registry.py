@@ -162,8 +162,7 @@ def unregistered_actions(domain: Domain, project: Path) -> list:
               if n not in DEFAULT_ACTIONS and n not in registered and n not in domain.forms]
     if endpoint is not None:
         if remote:
-            problems.append(Problem(endpoint.source.rsplit(":", 1)[0],
-                                    int(endpoint.source.rsplit(":", 1)[1] or 0), "action_endpoint",
+            problems.append(Problem(endpoint.file, endpoint.line, "action_endpoint",
                                     f"{len(remote)} custom action(s) run on the action server at "
                                     f"{endpoint.url}: {', '.join(remote[:8])}"
                                     + (" …" if len(remote) > 8 else ""), "info"))

@@ -18,12 +18,13 @@ Two ways, as `cli.py test` offers them:
 """
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field, replace
 
 from core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from core.message import Entity, IntentScore, Message
-from core.story_graph import stitch_checkpoints, variants
+from core.story_graph import MAX_VARIANTS, stitch_checkpoints, variants
 from core.tracker import ACTION_LISTEN, Tracker
 from core.training_data import Story, StoryStep
 from dialogue.agent import Agent
@@ -124,21 +125,20 @@ def run_story(agent: Agent, story: Story, report: StoryTestReport) -> Failure | 
     return None
 
 
-def test_stories(stories: list[Story]) -> list[Story]:
+def stories_to_run(stories: list[Story]) -> list[Story]:
     """The stories to run: checkpoints joined, one story per `or` alternative."""
     out = []
     for story in stitch_checkpoints(stories):
-        steps = list(variants(story.steps))
+        steps = list(itertools.islice(variants(story.steps), MAX_VARIANTS))
         out += [story] if len(steps) == 1 else [
-            Story(f"{story.name} (or: {i + 1})", story.kind, variant, story.conditions,
-                  source=story.source)
-            for i, variant in enumerate(steps[:16])]
+            replace(story, name=f"{story.name} (or: {i + 1})", steps=variant)
+            for i, variant in enumerate(steps)]
     return out
 
 
 def run_story_tests(agent: Agent, stories: list[Story], live: bool = False) -> StoryTestReport:
     report = StoryTestReport()
-    for story in test_stories(stories):
+    for story in stories_to_run(stories):
         failure = run_story(agent, story, report) if live else replay_story(agent, story, report)
         if failure:
             report.failures.append(failure)
@@ -186,7 +186,7 @@ def replay_story(agent: Agent, story: Story, report: StoryTestReport) -> Failure
                                 _expected_nlu(step), wrong)
             user = UserUttered(message=message)
             tracker.append(user)
-            tracker.extend(agent._slots_from_message(tracker, user))
+            tracker.extend(agent.slots_from_message(tracker, user))
             listening = False
         elif step.kind == "action":
             if step.name != ACTION_LISTEN:

@@ -12,15 +12,17 @@ With a `url` that answers, the server parses (POST /parse, as Rasa calls it). Wi
 or while it does not answer, a built-in offline extractor does the same dimensions with
 well-kept libraries: `phonenumbers` (Google's libphonenumber), `dateparser` (times),
 `price-parser` (amounts), `text2num` (numbers written as words); emails, URLs and durations
-are patterns. Values follow Duckling: a time is an ISO 8601 string, a number or amount its
-numeric value (the amount's currency in the entity's `unit` … kept in `value` as "12.5 EUR"
-since entities carry one string), a duration its length in seconds.
+are patterns. Values follow Duckling's: a time is an ISO 8601 string, a number its numeric
+value, a duration its length in seconds, an amount its value and currency in one string
+("12.5 EUR": an entity carries one value). A server that stops answering is asked again
+after `RETRY_AFTER_S`, so a message meanwhile never waits for its timeout.
 """
 from __future__ import annotations
 
 import json
 import logging
 import re
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -31,6 +33,7 @@ log = logging.getLogger("switchboard.duckling")
 
 DIMENSIONS = ("email", "phone-number", "number", "amount-of-money", "time", "duration", "url")
 EXTRACTOR = "DucklingEntityExtractor"
+RETRY_AFTER_S = 30.0
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)]", re.IGNORECASE)
@@ -83,7 +86,15 @@ class DucklingEntityExtractor:
         self.timezone = options.timezone
         self.url = options.url.rstrip("/") if options.url else None
         self.timeout = options.timeout
-        self._warned = False
+        self._down_until = 0.0  # time.monotonic() before which the server is not asked
+        self._session = None  # one pooled HTTP session, made on first use
+
+    def _post(self, data: dict):
+        import requests
+
+        if self._session is None:
+            self._session = requests.Session()
+        return self._session.post(f"{self.url}/parse", data=data, timeout=self.timeout)
 
     def process(self, message: Message) -> Message:
         found = self.from_server(message.text) if self.url else None
@@ -94,23 +105,24 @@ class DucklingEntityExtractor:
         return replace(message, entities=message.entities + tuple(found))
 
     def from_server(self, text: str) -> list[Entity] | None:
-        """The Duckling server's entities; None (said once) when it does not answer."""
+        """The Duckling server's entities; None when it does not answer (said once, then
+        not asked again for RETRY_AFTER_S)."""
         import requests
 
+        if time.monotonic() < self._down_until:
+            return None
         data = {"text": text, "locale": self.locale, "dims": json.dumps(list(self.dimensions))}
         if self.timezone:
             data["tz"] = self.timezone
         try:
-            reply = requests.post(f"{self.url}/parse", data=data, timeout=self.timeout)
+            reply = self._post(data)
             reply.raise_for_status()
             matches = reply.json()
         except (requests.RequestException, ValueError) as exc:
-            if not self._warned:
-                log.warning("the Duckling server at %s does not answer (%s): the built-in "
-                            "extractor parses instead", self.url, exc)
-                self._warned = True
+            log.warning("the Duckling server at %s does not answer (%s): the built-in "
+                        "extractor parses for the next %g s", self.url, exc, RETRY_AFTER_S)
+            self._down_until = time.monotonic() + RETRY_AFTER_S
             return None
-        self._warned = False
         return [_from_duckling(m, text) for m in matches if isinstance(m, dict) and "dim" in m]
 
 

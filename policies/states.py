@@ -17,10 +17,9 @@ from core.message import Entity, IntentScore, Message
 from core.slots import feature
 from core.tracker import ACTION_LISTEN, Tracker
 from core.training_data import Story, StoryStep
-from core.story_graph import variants
+from core.story_graph import MAX_VARIANTS, variants
 
 State = frozenset  # of strings such as "intent:greet", "prev:utter_greet", "loop:return_form"
-MAX_VARIANTS = 16  # `or` steps multiply a story into at most this many variants
 
 
 def current_state(tracker: Tracker, domain: Domain) -> State:

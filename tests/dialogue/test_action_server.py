@@ -89,7 +89,7 @@ def tracker() -> Tracker:
 
 
 def runner(url: str, timeout: float = 5.0, retries: int = 1) -> ActionRunner:
-    server = ActionServer(ActionEndpoint(url, "endpoints.yml:2", timeout=timeout, retries=retries))
+    server = ActionServer(ActionEndpoint(url, timeout=timeout, retries=retries))
     return ActionRunner(DOMAIN, HandoffQueue(), random.Random(0), custom=ProjectActions(server=server))
 
 
