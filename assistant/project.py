@@ -37,15 +37,20 @@ def load_checked_project(root: Path, *, strict: bool = True) -> Project:
 
 
 def _extracted_entities_need_no_examples(problems: list, pipeline: list) -> list:
-    """Entities a listed DucklingEntityExtractor finds (its dimensions) are not learnt from
-    examples: drop the 'never annotated' warning for them."""
+    """Entities a listed pretrained extractor finds (Duckling's dimensions, spaCy's labels)
+    are not learnt from examples: drop the 'never annotated' warning for them."""
     from nlu.duckling import DIMENSIONS, DucklingEntityExtractor
+    from nlu.spacy_entities import ONTONOTES, SpacyEntityExtractor
 
-    duckling = next((r for r in pipeline if r.name == DucklingEntityExtractor.name), None)
-    if duckling is None:
+    found: set[str] = set()
+    for item in pipeline:
+        if item.name == DucklingEntityExtractor.name:
+            found |= set(getattr(item.options, "dimensions", None) or DIMENSIONS)
+        elif item.name == SpacyEntityExtractor.name:
+            found |= set(getattr(item.options, "dimensions", None) or ONTONOTES)
+    if not found:
         return problems
-    dims = set(getattr(duckling.options, "dimensions", None) or DIMENSIONS)
-    return [p for p in problems if not (p.key.startswith("entities.") and p.key[9:] in dims
+    return [p for p in problems if not (p.key.startswith("entities.") and p.key[9:] in found
                                         and "never annotated" in p.message)]
 
 

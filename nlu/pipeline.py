@@ -43,12 +43,13 @@ class NLUPipeline:
 
 
 def build_pipeline(resolved: list[Resolved], context: PipelineContext) -> NLUPipeline:
-    """Build every component in order. Ours take (options, context); a project's own
-    `module.Class` takes its options as keyword arguments (and `context=` if it asks for it)."""
+    """Build every component in order. Ours take (options, context), their options an
+    instance of their schema; a project's own `module.Class` takes its options (a dict) as
+    keyword arguments (and `context=` if it asks for it)."""
     components = []
     for item in resolved:
         try:
-            if item.cls.__module__ == "nlu.components":
+            if not isinstance(item.options, dict):
                 components.append(item.cls(item.options, context))
             else:
                 components.append(_project_component(item, context))

