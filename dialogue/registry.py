@@ -159,7 +159,8 @@ def unregistered_actions(domain: Domain, project: Path) -> list:
             problems.append(at(name, "info", f"'{name}' is the project's own ({where}): it runs "
                                "instead of the built-in one"))
     remote = [n for n in domain.actions
-              if n not in DEFAULT_ACTIONS and n not in registered and n not in domain.forms]
+              if n not in DEFAULT_ACTIONS and n not in registered and n not in domain.forms
+              and n not in domain.responses]  # `utter_x` listed under actions: the response
     if endpoint is not None:
         if remote:
             problems.append(Problem(endpoint.file, endpoint.line, "action_endpoint",

@@ -119,8 +119,10 @@ class DucklingEntityExtractor:
             reply.raise_for_status()
             matches = reply.json()
         except (requests.RequestException, ValueError) as exc:
+            reason = "connection refused" if isinstance(exc, requests.ConnectionError) \
+                else type(exc).__name__
             log.warning("the Duckling server at %s does not answer (%s): the built-in "
-                        "extractor parses for the next %g s", self.url, exc, RETRY_AFTER_S)
+                        "extractor parses for the next %g s", self.url, reason, RETRY_AFTER_S)
             self._down_until = time.monotonic() + RETRY_AFTER_S
             return None
         return [_from_duckling(m, text) for m in matches if isinstance(m, dict) and "dim" in m]

@@ -8,6 +8,7 @@ uses its default pipeline then.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -120,6 +121,12 @@ def _spacy_model_to_extractor(specs: list, check) -> list:
     line = where.line_of("model")
     if not isinstance(model, str):
         check.error(line, f"{where.key}.model", f"must be a spaCy pipeline name, got {model!r}")
+        model = SPACY_DEFAULT_MODEL
+    elif not spacy_installed(model) and re.fullmatch(r"en_core_web_(md|lg|trf)", model) \
+            and spacy_installed(SPACY_DEFAULT_MODEL):
+        check.warn(line, f"{where.key}.model",
+                   f"the spaCy pipeline '{model}' is not installed: using '{SPACY_DEFAULT_MODEL}' "
+                   "(installed offline), which has the same entity labels, a little less accurate")
         model = SPACY_DEFAULT_MODEL
     elif not spacy_installed(model):
         check.error(line, f"{where.key}.model", f"the spaCy pipeline '{model}' is not installed"

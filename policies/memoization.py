@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from core.domain import Domain
 from core.tracker import Tracker
 from core.prediction import Prediction
-from policies.states import State, history, story_trackers, training_pairs
+from policies.states import State, history, story_trackers, text_feature, training_pairs, \
+    turn_length
 
 CONFLICT = "<conflict>"
 
@@ -22,6 +23,7 @@ class MemoizationPolicy:
     max_history: int = 5
     table: dict[tuple[State, ...], str] = field(default_factory=dict)
     entities: frozenset = frozenset()  # entity features the stories mention
+    texts: bool = False  # some story has an end-to-end `user:` step without an intent
     priority: int = 3
     name = "memoization"
 
@@ -42,6 +44,8 @@ class MemoizationPolicy:
         self.entities = frozenset(
             f"entity:{name}" for story in stories for step in story.steps
             for name, _ in (step.entities or ()))
+        self.texts = any(step.kind == "intent" and not step.name and step.user_text
+                         for story in stories for step in story.steps)
         for story in stories:
             for tracker in story_trackers(story, domain):
                 for states, action in training_pairs(tracker, domain):
@@ -65,10 +69,19 @@ class MemoizationPolicy:
         # an entity no story mentions (a date in passing) must not hide a known situation
         states = [State(f for f in s if not f.startswith("entity:") or f in self.entities)
                   for s in history(tracker, domain)]
+        if self.texts and tracker.latest_message is not None:
+            # an end-to-end story's `user:` text, said as written, wins over its intent
+            found = self._lookup(_with_text(states, tracker), "the message")
+            if found is not None:
+                return found
+        return self._lookup(states, "")
+
+    def _lookup(self, states: list[State], said: str) -> Prediction | None:
+        said = f" ({said} as a story says it)" if said else ""
         if len(states) <= self.max_history:
             found = self.table.get(self._key(states, self.max_history, pad=True))
             if found and found != CONFLICT:
-                return Prediction(found, 1.0, self.name, "same conversation start as a story")
+                return Prediction(found, 1.0, self.name, "same conversation start as a story" + said)
         for length in range(self.max_history, 1, -1):
             if len(states) < length:
                 continue
@@ -76,5 +89,13 @@ class MemoizationPolicy:
             if found and found != CONFLICT:
                 confidence = 1.0 if length == self.max_history else 0.9
                 return Prediction(found, confidence, self.name,
-                                  f"last {length} turns match a story")
+                                  f"last {length} turns match a story" + said)
         return None
+
+
+def _with_text(states: list[State], tracker: Tracker) -> list[State]:
+    """`states` with the latest user message's intent feature replaced by its text's."""
+    k = turn_length(tracker)
+    text = text_feature(tracker.latest_message.message.text)
+    turn = [State({text} | {f for f in s if not f.startswith("intent:")}) for s in states[-k:]]
+    return states[:-k] + turn if k else states

@@ -31,7 +31,10 @@ def _state(user: UserUttered | None, prev_action: str | None, loop: str | None,
            slots: dict, domain: Domain) -> State:
     features = set()
     if user is not None:
-        features.add(f"intent:{user.intent}")
+        if user.intent or not user.message.text:
+            features.add(f"intent:{user.intent}")
+        else:  # an end-to-end story's `user:` text without an intent
+            features.add(text_feature(user.message.text))
         features.update(f"entity:{e.entity}" for e in user.message.entities)
     if prev_action:
         features.add(f"prev:{prev_action}")
@@ -47,6 +50,25 @@ def _state(user: UserUttered | None, prev_action: str | None, loop: str | None,
         if shown is not None:
             features.add(f"slot:{name}={shown}")
     return State(features)
+
+
+def text_feature(text: str) -> str:
+    """The feature of an end-to-end `user:` step: its text, case, spacing and end
+    punctuation aside (the memoization policy matches a customer's message on it)."""
+    return "text:" + " ".join(text.lower().split()).rstrip(".!?。！？ ")
+
+
+def turn_length(tracker: Tracker) -> int:
+    """How many of `history(tracker)`'s last states follow the latest user message."""
+    count = 1
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return count
+        if isinstance(event, ActionExecuted):
+            count += 1
+        elif isinstance(event, (Restarted, SessionStarted)):
+            break
+    return 0
 
 
 def training_pairs(tracker: Tracker, domain: Domain) -> list[tuple[list[State], str]]:

@@ -18,6 +18,8 @@ from project.yaml_loader import YDict, line_of
 TOP_KEYS = ("version", "nlu", "rules", "stories", "responses")
 NLU_KINDS = ("intent", "synonym", "regex", "lookup")
 STEP_KINDS = ("intent", "user", "action", "bot", "slot_was_set", "active_loop", "checkpoint", "or")
+# Rasa 2's names Rasa 3 still reads in stories and rules, as it reads them.
+LEGACY_ACTIONS = {"action_deactivate_form": "action_deactivate_loop"}
 STEP_EXTRA = {"intent": ("entities", "user"), "user": ("intent", "entities")}
 RULE_KEYS = ("rule", "steps", "condition", "conversation_start", "wait_for_user_input", "metadata")
 STORY_KEYS = ("story", "steps", "metadata")
@@ -212,7 +214,10 @@ def _step(item: Any, line: int, key: str, test_file: bool, check: FileChecker) -
         return None
     entities, lines = _step_entities(spec.get("entities"), spec.line_of("entities"),
                                      f"{key}.entities", check)
-    return StoryStep(kind, str(value).strip(), entities=entities, source=source, item_lines=lines)
+    name = str(value).strip()
+    if kind == "action":
+        name = LEGACY_ACTIONS.get(name, name)
+    return StoryStep(kind, name, entities=entities, source=source, item_lines=lines)
 
 
 def _user_step(spec: YDict, key: str, source: Source, check: FileChecker) -> StoryStep | None:

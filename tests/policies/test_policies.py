@@ -156,3 +156,27 @@ def test_a_yes_or_no_to_a_forms_confirmation_goes_to_the_form() -> None:
     assert policy.predict(tracker, domain).action == "f"  # "not that order"
     tracker.append(SlotSet(slot="order_id", value=None))  # asked for it: no means stop
     assert policy.predict(tracker, domain).action == "action_deactivate_loop"
+
+
+def test_an_end_to_end_user_text_is_matched_on_the_text_before_the_intent() -> None:
+    """Rasa's e2e stories: `- user: "I can always go for sushi"` with no intent, then an
+    action; the customer's message said that way gets it, whatever intent NLU gave."""
+    said = StoryStep("intent", "", user_text="I can always go for sushi")
+    stories = [
+        Story("suggest", "story", steps(("intent", "greet"), ("action", "utter_suggest"),
+                                        ("intent", "inform"), ("action", "utter_suggest"))),
+        Story("indirect", "story", (*steps(("intent", "greet"), ("action", "utter_suggest")), said,
+                                    *steps(("action", "utter_search")))),
+    ]
+    policy = MemoizationPolicy(max_history=3)
+    policy.train(PolicyData(stories, []), DOMAIN)
+    assert policy.texts
+
+    def after(text: str, intent: str) -> str:
+        tracker = Tracker("t")
+        tracker.extend([_user("hi", "greet"), ActionExecuted(action="utter_suggest"),
+                        ActionExecuted(action="action_listen"), _user(text, intent)])
+        return policy.predict(tracker, DOMAIN).action
+
+    assert after("i can always go for  SUSHI!", "inform") == "utter_search"
+    assert after("something else", "inform") == "utter_suggest"
