@@ -13,6 +13,7 @@ from dialogue.agent import TurnResult
 
 SENDER = "shell"
 SHELL_OUTPUT = ShellOutput()  # stateless: one for every turn
+REMINDER_WAIT_S = 60.0  # piped input: how soon a pending reminder must be due to be waited for
 COMMANDS = "/restart starts over, /tracker shows the conversation's events, " \
            "/release hands it back from a human agent, /exit quits"
 
@@ -68,6 +69,19 @@ def print_turn(result: TurnResult, debug: bool) -> None:
                 click.secho(f"  (handoff ticket #{event.ticket}: {event.reason})", dim=True)
 
 
+def _wait_for_reminders(agent, within_s: float = REMINDER_WAIT_S) -> None:
+    """At the end of piped input, the reminders due soon still fire (and are shown)."""
+    import time
+
+    due = [r.due for r in agent.reminders.pending(SENDER) if r.due - time.time() <= within_s]
+    if not due:
+        return
+    click.secho(f"  (waiting for {len(due)} reminder(s) due within {within_s:g} s)", dim=True)
+    deadline = max(due) + 5
+    while time.time() < deadline and any(r.due <= max(due) for r in agent.reminders.pending(SENDER)):
+        time.sleep(0.1)
+
+
 def run_shell(project: Path, models: Path, debug: bool = False,
               metadata: dict | None = None) -> None:
     """Chat on stdin/stdout; `metadata` goes with every message, as a website's backend
@@ -78,6 +92,11 @@ def run_shell(project: Path, models: Path, debug: bool = False,
     # the conversation lives in memory (a fresh chat each time); a handoff goes to the queue
     # the server's agents work (endpoints.yml or the default SQLite one)
     agent = load_agent(project, models, queue=open_stores(project).handoffs)
+    def external(result: TurnResult) -> None:  # a reminder fired: shown as it happens
+        click.secho(f"\n  (reminder: {result.message.intent.name})", dim=True)
+        print_turn(result, debug)
+
+    agent.on_external_turn.append(external)
     if interactive:
         click.echo(f"Switchboard shell ({COMMANDS}).")
     if debug:
@@ -87,6 +106,7 @@ def run_shell(project: Path, models: Path, debug: bool = False,
             click.echo("You: ", nl=False)
         line = sys.stdin.readline()
         if not line:
+            _wait_for_reminders(agent)
             break
         text = line.rstrip("\n")
         command = text.strip()

@@ -153,9 +153,35 @@ class Followup(Event):
     action: str = ""
 
 
+@dataclass(frozen=True)
+class ReminderScheduled(Event):
+    """An action asked for `intent` to be triggered in this conversation at `due` (epoch
+    seconds), as Rasa's `ReminderScheduled`; a later one of the same `reminder` name replaces
+    it. With `kill_on_user_message`, a customer message before it is due cancels it."""
+
+    name: ClassVar[str] = "reminder"
+    intent: str = ""
+    due: float = 0.0
+    reminder: str = ""
+    entities: tuple = ()  # (entity, value) pairs given to the intent when it fires
+    kill_on_user_message: bool = True
+
+
+@dataclass(frozen=True)
+class ReminderCancelled(Event):
+    """Rasa's `ReminderCancelled`: the pending reminders matching every given field (none
+    given: all of the conversation's)."""
+
+    name: ClassVar[str] = "cancel_reminder"
+    reminder: str | None = None
+    intent: str | None = None
+    entities: tuple = ()
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls for cls in (UserUttered, SlotSet, ActionExecuted, BotUttered, ActiveLoop,
-                              Handoff, HandoffReleased, Restarted, SessionStarted, Followup)
+                              Handoff, HandoffReleased, Restarted, SessionStarted, Followup,
+                              ReminderScheduled, ReminderCancelled)
 }
 
 
@@ -168,4 +194,6 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     values = {k: v for k, v in data.items() if k in names}
     if cls is BotUttered:
         values["buttons"] = tuple(tuple(b) for b in values.get("buttons", ()))
+    if cls in (ReminderScheduled, ReminderCancelled):
+        values["entities"] = tuple(tuple(e) for e in values.get("entities", ()))
     return cls(**values)

@@ -18,12 +18,12 @@ import time
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 from core.domain import Domain
 from core.events import (
-    ActionExecuted, BotUttered, Event, HandoffReleased, Restarted, SessionStarted, SlotSet,
-    UserUttered,
+    ActionExecuted, BotUttered, Event, HandoffReleased, ReminderScheduled, Restarted,
+    SessionStarted, SlotSet, UserUttered,
 )
 from core.message import Entity, IntentScore, Message
 from project.loader import Project
@@ -32,6 +32,7 @@ from core.tracker import ACTION_LISTEN, Tracker
 from dialogue.actions import ActionRunner
 from dialogue.forms import Rejected
 from dialogue.registry import ProjectActions, load_project_actions
+from dialogue.reminders import EXTERNAL, ReminderClock
 from stores.handoffs import HandoffQueue, TicketQueue
 from dialogue.slot_filling import fill_on_user_turn
 from policies.ensemble import PolicyEnsemble
@@ -43,6 +44,11 @@ from nlu.build import build_project_pipeline
 log = logging.getLogger("switchboard.agent")
 
 MAX_ACTIONS_PER_TURN = 10
+
+
+class UnknownIntent(LookupError):
+    """An intent to trigger that the domain does not list."""
+
 SESSION_START = "action_session_start"
 SESSION_METADATA = "session_started_metadata"
 TRACKER_CACHE = 10_000  # conversations kept in memory per process
@@ -103,6 +109,10 @@ class Agent:
         self._locks: dict[str, threading.Lock] = {}
         self._trackers: OrderedDict[str, Tracker] = OrderedDict()  # LRU of recent conversations
         self._locks_guard = threading.Lock()
+        self.reminders = ReminderClock(self._reminder_due)
+        # called with the TurnResult of a turn no customer message started (a reminder):
+        # how a channel that can push (the shell) shows its replies
+        self.on_external_turn: list[Callable[[TurnResult], None]] = []
 
     @property
     def parser(self):
@@ -184,10 +194,31 @@ class Agent:
             try:
                 result = self._handle(tracker, text, input_channel, metadata or None)
                 self.store.append(sender_id, tracker.events[before:])
+                self.reminders.track(sender_id, tracker.events[before:])
                 return result
             except BaseException:
                 self._trackers.pop(sender_id, None)  # never serve a turn that was not stored
                 raise
+
+    def trigger_intent(self, sender_id: str, intent: str,
+                       entities: tuple[tuple[str, str], ...] | dict = ()) -> TurnResult:
+        """A turn started by `intent` (and its entities) instead of a customer message, as
+        Rasa's `trigger_intent` API and reminders do; the UserUttered's input channel is
+        `external`, so it cancels no reminder. Raises UnknownIntent for one not in the domain."""
+        if intent not in self.domain.intents:
+            raise UnknownIntent(intent)
+        pairs = dict(entities.items() if isinstance(entities, dict) else entities)
+        payload = f"/{intent}" + (json.dumps(pairs, ensure_ascii=False) if pairs else "")
+        return self.handle(sender_id, payload, input_channel=EXTERNAL)
+
+    def _reminder_due(self, sender_id: str, reminder: ReminderScheduled) -> None:
+        if reminder.intent not in self.domain.intents:
+            log.error("reminder '%s' of %s: intent '%s' is not in the domain; not triggered",
+                      reminder.reminder, sender_id, reminder.intent)
+            return
+        result = self.trigger_intent(sender_id, reminder.intent, reminder.entities)
+        for listener in self.on_external_turn:
+            listener(result)
 
     def _handle(self, tracker: Tracker, text: str, input_channel: str | None,
                 metadata: dict | None) -> TurnResult:

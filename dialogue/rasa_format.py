@@ -7,18 +7,21 @@ receives and what it sends back.
     messages_from_rasa(dicts, …)   -> [BotUttered]  (a `response:` is rendered from the domain)
 
 Rasa's event names are the wire names (`slot`, `bot`, `active_loop`, `followup`…); the ones
-Switchboard has no meaning for (reminders, `rewind`, `undo`, `export`) are reported in
+Switchboard has no meaning for (`rewind`, `undo`, `export`) are reported in
 `Converted.ignored`, so the caller can say so instead of dropping them silently.
 """
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from core.domain import Domain
 from core.events import (
     ActionExecuted, ActiveLoop, BotUttered, Event, Followup, Handoff, HandoffReleased,
+    ReminderCancelled, ReminderScheduled,
     Restarted, SessionStarted, SlotSet, UserUttered,
 )
 from core.message import Message
@@ -81,6 +84,14 @@ def event_to_rasa(event: Event) -> dict[str, Any] | None:
         return {"event": "resume", **stamp}
     if isinstance(event, Followup):
         return {"event": "followup", **stamp, "name": event.action}
+    if isinstance(event, ReminderScheduled):
+        return {"event": "reminder", **stamp, "intent": event.intent, "name": event.reminder,
+                "entities": [{"entity": e, "value": v} for e, v in event.entities],
+                "date_time": datetime.fromtimestamp(event.due, timezone.utc).isoformat(),
+                "kill_on_user_msg": event.kill_on_user_message}
+    if isinstance(event, ReminderCancelled):
+        return {"event": "cancel_reminder", **stamp, "name": event.reminder, "intent": event.intent,
+                "entities": [{"entity": e, "value": v} for e, v in event.entities]}
     return None
 
 
@@ -205,11 +216,48 @@ def events_from_rasa(dicts: list, domain: Domain) -> Converted:
                            for name, slot in domain.slots.items()]
         elif kind == "followup" and isinstance(data.get("name"), str):
             out.events.append(Followup(action=data["name"]))
+        elif kind == "reminder" and isinstance(data.get("intent"), str):
+            reminder = _reminder(data)
+            if reminder is None:
+                out.ignored.append("reminder (no valid date_time)")
+            else:
+                out.events.append(reminder)
+        elif kind == "cancel_reminder":
+            name, intent = data.get("name"), data.get("intent")
+            out.events.append(ReminderCancelled(
+                reminder=name if isinstance(name, str) else None,
+                intent=intent if isinstance(intent, str) else None,
+                entities=_entity_pairs(data.get("entities"))))
         elif kind == "action":  # e.g. action_session_start's trailing action_listen
             continue
         else:
             out.ignored.append(str(kind))
     return out
+
+
+def _reminder(data: dict) -> ReminderScheduled | None:
+    """rasa_sdk's ReminderScheduled: `date_time` an ISO string (a naive one is local time),
+    `name` (none: one of its own, so it replaces nothing), `kill_on_user_msg` (default true)."""
+    try:
+        due = datetime.fromisoformat(str(data.get("date_time")))
+    except ValueError:
+        return None
+    name = data.get("name")
+    return ReminderScheduled(
+        intent=data["intent"], due=due.timestamp(),
+        reminder=name if isinstance(name, str) and name else f"reminder-{uuid.uuid4().hex[:12]}",
+        entities=_entity_pairs(data.get("entities")),
+        kill_on_user_message=data.get("kill_on_user_msg", True) is not False)
+
+
+def _entity_pairs(entities) -> tuple[tuple[str, str], ...]:
+    """Rasa's entities as a list of {entity, value} or a {name: value} mapping."""
+    if isinstance(entities, dict):
+        return tuple((str(k), str(v)) for k, v in entities.items())
+    if isinstance(entities, list):
+        return tuple((str(e["entity"]), str(e.get("value"))) for e in entities
+                     if isinstance(e, dict) and "entity" in e)
+    return ()
 
 
 def _bot(data: dict) -> BotUttered:

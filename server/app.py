@@ -8,6 +8,7 @@
     POST /model/parse                {"text"} -> intent, intent_ranking, entities (Rasa's shape)
     GET  /conversations/{id}/tracker the conversation's state and events
     POST /conversations/{id}/messages {"text", "author": "customer"|"agent", "agent"?}
+    POST /conversations/{id}/trigger_intent {"name", "entities"?}  Rasa's external events
     GET  /handoffs                   conversations waiting for a human
     POST /handoffs/{id}/release      hand a conversation back to the bot
     GET  /health, /version, /metrics
@@ -35,6 +36,7 @@ from pydantic import BaseModel, Field
 
 from channels.base import InputChannel
 from channels.rest import MAX_TEXT, RestInput, RestOutput
+from dialogue.agent import UnknownIntent
 from server.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -51,6 +53,13 @@ class MessageBody(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     author: Literal["customer", "agent"] = "customer"
     agent: str | None = Field(default=None, max_length=200)
+
+
+class TriggerBody(BaseModel):
+    """Rasa's `POST /conversations/{id}/trigger_intent` body."""
+
+    name: str = Field(min_length=1, max_length=200)
+    entities: dict[str, str | int | float | bool] | None = None
 
 
 class ReleaseBody(BaseModel):
@@ -160,6 +169,18 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
         result = handle(sender_id, body.text)
         return {"tracker": tracker_json(agent.tracker(sender_id)),
                 "replies": rest_output.render_all(sender_id, result.replies)}
+
+    @app.post("/conversations/{sender_id}/trigger_intent")
+    def trigger_intent(sender_id: str, body: TriggerBody):
+        """An intent triggered from outside (Rasa's external events): the bot's turn runs
+        as if the customer had sent it; its messages come back here."""
+        try:
+            result = agent.trigger_intent(sender_id, body.name, {
+                k: str(v) for k, v in (body.entities or {}).items()})
+        except UnknownIntent:
+            return _error(404, f"intent '{body.name}' is not in the domain (field name)")
+        return {"tracker": tracker_json(agent.tracker(sender_id)),
+                "messages": rest_output.render_all(sender_id, result.replies)}
 
     @app.get("/handoffs")
     def handoffs(status: Literal["open", "released"] = "open") -> list[dict]:

@@ -141,3 +141,18 @@ def test_a_thousand_interleaved_conversations_do_not_cross_talk(make_server) -> 
             assert users == turns[sender]
             bot = [e["text"] for e in tracker["events"] if e["event"] == "bot"]
             assert turns[sender][1].split()[-1] in bot[-1]  # the answer is about this sender's order
+
+
+def test_trigger_intent_runs_the_bots_turn_as_rasas_api_does(make_server) -> None:
+    with make_server() as server:
+        status, body = server.call("POST", "/conversations/tia/trigger_intent",
+                                   {"name": "order_status", "entities": {"order_id": "12345"}})
+        assert status == 200
+        assert body["tracker"]["slots"]["order_id"] == "12345"
+        assert body["messages"] and all(m["recipient_id"] == "tia" for m in body["messages"])
+        user = [e for e in body["tracker"]["events"] if e["event"] == "user"][-1]
+        assert user["input_channel"] == "external"
+        status, body = server.call("POST", "/conversations/tia/trigger_intent", {"name": "no_such_intent"})
+        assert status == 404 and "field name" in body["error"]
+        status, body = server.call("POST", "/conversations/tia/trigger_intent", {"entities": {}})
+        assert status == 400 and "name" in json.dumps(body)
