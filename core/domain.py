@@ -5,6 +5,7 @@ generation settings. Built by `project.domain_parser.parse_domain`.
 from __future__ import annotations
 
 import re
+from typing import Any
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -167,6 +168,23 @@ class Domain:
     references: list[Reference] = field(default_factory=list)
     broken_sections: set[str] = field(default_factory=set)  # unreadable: skip name checks
     merged_files: set[str] = field(default_factory=set)  # a domain/ folder's files, merged
+    # an intent's `use_entities` (True: all, or a list) and `ignore_entities`, as written
+    intent_entities: dict[str, tuple[Any, tuple[str, ...]]] = field(default_factory=dict)
+    quiet_entities: set[str] = field(default_factory=set)  # `influence_conversation: false`
+
+    def featurized_entities(self, intent: str) -> frozenset[str] | None:
+        """The entities the policies see with `intent` (None: every one), as Rasa reads an
+        intent's `use_entities` / `ignore_entities` and an entity's `influence_conversation`."""
+        cache = self.__dict__.setdefault("_featurized", {})
+        if intent not in cache:
+            use, ignore = self.intent_entities.get(intent, (True, ()))
+            if use is True:
+                hidden = set(ignore) | self.quiet_entities
+                cache[intent] = frozenset(e for e in self.entities if e not in hidden) \
+                    if hidden else None
+            else:
+                cache[intent] = frozenset(e for e in (use or ()) if e not in ignore)
+        return cache[intent]
 
     @property
     def action_names(self) -> list[str]:

@@ -35,7 +35,9 @@ def _state(user: UserUttered | None, prev_action: str | None, loop: str | None,
             features.add(f"intent:{user.intent}")
         else:  # an end-to-end story's `user:` text without an intent
             features.add(text_feature(user.message.text))
-        features.update(f"entity:{e.entity}" for e in user.message.entities)
+        shown = domain.featurized_entities(user.intent)
+        features.update(f"entity:{e.entity}" for e in user.message.entities
+                        if shown is None or e.entity in shown)
     if prev_action:
         features.add(f"prev:{prev_action}")
     if loop:

@@ -18,6 +18,11 @@ RASA_TOP_KEYS = {
     "recipe": "Rasa-only key, ignored",
     "assistant_id": "Rasa-only key, ignored",
 }
+# Rasa keys whose only meaning Switchboard already has: an info line, not a warning
+RASA_HONOURED = {
+    ("recipe", "default.v1"): "Rasa's default recipe: the pipeline and policies are built from "
+                              "the lists below, as that recipe does",
+}
 TOP_KEYS = ("version", "language", "languages", "pipeline", "policies")
 
 
@@ -54,7 +59,10 @@ def parse_config(root: Any, check: FileChecker) -> ProjectConfig:
         return config
     if not check.expect(root, dict, 1, "config"):
         return config
-    check.known_keys(root, TOP_KEYS, "", RASA_TOP_KEYS)
+    honoured = {k: v for (k, value), v in RASA_HONOURED.items() if root.get(k) == value}
+    for key, why in honoured.items():
+        check.info(root.line_of(key), key, why)
+    check.known_keys(root, (*TOP_KEYS, *honoured), "", RASA_TOP_KEYS)
     check_version(root, check)
     language = root.get("language", "en")
     if check.expect(language, str, root.line_of("language"), "language"):

@@ -92,18 +92,25 @@ def _intents(items: YList, domain: Domain, check: FileChecker) -> None:
     for name, options, line in _named_items(items, "intents", check):
         check.known_keys(options, ("use_entities", "ignore_entities", "triggers"),
                          f"intents.{name}")
-        for attr in ("use_entities", "ignore_entities", "triggers"):
-            if attr in options:  # accepted, never silently: say what is not applied
-                check.warn(options.line_of(attr), f"intents.{name}.{attr}",
-                           "Rasa 2 key (MappingPolicy), ignored: write a rule instead"
-                           if attr == "triggers" else "not applied yet: every entity the "
-                           "message has fills slots and counts for the policies")
+        if "triggers" in options:  # accepted, never silently: say it is not applied
+            check.warn(options.line_of("triggers"), f"intents.{name}.triggers",
+                       "Rasa 2 key (MappingPolicy), ignored: write a rule instead")
+        lists: dict[str, Any] = {}
         for attr in ("use_entities", "ignore_entities"):
             value = options.get(attr)
-            if isinstance(value, list):
-                for entity in value:
-                    refer(domain, check, "entity", entity, options.line_of(attr),
-                         f"intents.{name}.{attr}")
+            if value is None or (attr == "use_entities" and value is True):
+                continue
+            if not isinstance(value, list):
+                check.error(options.line_of(attr), f"intents.{name}.{attr}",
+                            "must be a list of entity names" + (" or true" if attr == "use_entities" else ""))
+                continue
+            lists[attr] = tuple(str(e) for e in value)
+            for entity in value:
+                refer(domain, check, "entity", entity, options.line_of(attr),
+                     f"intents.{name}.{attr}")
+        if lists:  # what the policies see of the message's entities (slots fill regardless)
+            domain.intent_entities[name] = (lists.get("use_entities", True),
+                                            lists.get("ignore_entities", ()))
         if declare(domain, "intent", name, line, check, f"intents.{name}"):
             domain.intents.append(name)
 
@@ -115,6 +122,11 @@ def _entities(items: YList, domain: Domain, check: FileChecker) -> None:
         if not declare(domain, "entity", name, line, check, f"entities.{name}"):
             continue
         domain.entities.append(name)
+        if "influence_conversation" in options:
+            influence = options["influence_conversation"]
+            if check.expect(influence, bool, options.line_of("influence_conversation"),
+                            f"entities.{name}.influence_conversation") and influence is False:
+                domain.quiet_entities.add(name)
         for attr, store in (("roles", domain.entity_roles), ("groups", domain.entity_groups)):
             values = check.sequence(options.get(attr), line, f"entities.{name}.{attr}")
             if values:

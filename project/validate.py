@@ -155,8 +155,8 @@ def _examples(check: CrossChecker, examples: list[Example], training: bool) -> N
             check.warn(example.source, "examples",
                        f"'{example.text}' is also an example of intent '{first.intent}' "
                        f"({first.source}); the model learns it as both, so keep it under one")
-        elif training:
-            check.warn(example.source, "examples", f"duplicate example '{example.text}' (also at {first.source})")
+        elif training:  # Rasa says nothing: the model sees it twice, no harm
+            check.info(example.source, "examples", f"duplicate example '{example.text}' (also at {first.source})")
     if not training:
         return
     for intent in domain.intents:

@@ -180,3 +180,30 @@ def test_an_end_to_end_user_text_is_matched_on_the_text_before_the_intent() -> N
 
     assert after("i can always go for  SUSHI!", "inform") == "utter_search"
     assert after("something else", "inform") == "utter_suggest"
+
+
+def test_use_entities_ignore_entities_and_influence_conversation_hide_entities_from_policies(tmp_path) -> None:
+    from core.message import Entity, IntentScore, Message
+    from core.events import UserUttered
+    from policies.states import current_state
+    from project.loader import load_project
+
+    (tmp_path / "domain.yml").write_text(
+        'version: "3.1"\nintents:\n- chitchat:\n    use_entities: []\n- inform:\n'
+        "    ignore_entities: [cuisine]\n- request:\n    use_entities: [number]\n- greet\n"
+        "entities:\n- cuisine\n- number\n- mood:\n    influence_conversation: false\n")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "nlu.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n    - hello\n')
+    domain = load_project(tmp_path, strict=False).domain
+
+    def seen(intent: str) -> set[str]:
+        entities = tuple(Entity(n, 0, 1, "x", "x") for n in ("cuisine", "number", "mood"))
+        tracker = Tracker("t")
+        tracker.append(UserUttered(message=Message("x", IntentScore(intent, 1.0), (), entities)))
+        return {f[7:] for f in current_state(tracker, domain) if f.startswith("entity:")}
+
+    assert seen("chitchat") == set()
+    assert seen("inform") == {"number"}
+    assert seen("request") == {"number"}
+    assert seen("greet") == {"cuisine", "number"}

@@ -45,7 +45,7 @@ def test_strict_load_raises_with_all_problems(tmp_path: Path) -> None:
 def test_moodbot_loads_unchanged_with_warnings_only() -> None:
     project = load_project(MOODBOT)
     assert project.errors == []
-    assert {p.key for p in project.warnings} == {"recipe", "assistant_id"}
+    assert {p.key for p in project.warnings} == {"assistant_id"}
     assert len(project.domain.intents) == 7
     assert len(project.data.examples) == 68
     assert len(project.tests.stories) == 7
