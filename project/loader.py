@@ -9,7 +9,7 @@ since its names would all look undeclared.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from project.checks import FileChecker
@@ -49,6 +49,33 @@ STATE_DIR = ".switchboard"  # what running assistants write: conversations, the 
 def state_path(root: Path, name: str) -> Path:
     """A file under the project's state folder, e.g. `state_path(root, "handoffs.sqlite")`."""
     return Path(root) / STATE_DIR / name
+
+
+def bot_texts_as_responses(stories: list, domain: Domain, problems: list) -> list:
+    """An end-to-end `bot: text` step is the response that says that text (case and spacing
+    aside), as an `action:` step; a text no response says is warned and left as it is (it
+    is skipped in training, shown in test replays)."""
+    said = {}
+    for name, variations in domain.responses.items():
+        for variation in variations:
+            said.setdefault(" ".join(variation.text.lower().split()), name)
+
+    def step_of(step):
+        if step.kind == "or" and step.alternatives:
+            return replace(step, alternatives=tuple(step_of(s) for s in step.alternatives))
+        if step.kind != "bot":
+            return step
+        name = said.get(" ".join(step.name.lower().split()))
+        if name is None:
+            where = step.source
+            problems.append(Problem(where.file if where else "", where.line if where else 0, "bot",
+                                    f"no response says '{step.name}': this bot step is not "
+                                    "learnt (add it to responses: in the domain)", "warning"))
+            return step
+        return replace(step, kind="action", name=name)
+
+    return [replace(story, steps=tuple(step_of(s) for s in story.steps))
+            if any(s.kind in ("bot", "or") for s in story.steps) else story for story in stories]
 
 
 def load_project(root: Path, *, strict: bool = True) -> Project:
@@ -95,6 +122,8 @@ def load_project(root: Path, *, strict: bool = True) -> Project:
         problems.append(Problem(display_path(root / "data"), 0, "",
                                 "no NLU examples found; add data/nlu.yml"))
     if not unreadable:
+        for stories in (data.stories, data.rules, tests.stories, tests.rules):
+            stories[:] = bot_texts_as_responses(stories, domain, problems)
         problems.extend(cross_check(domain, domain_name, data, tests))
     project = Project(root, domain, config, data, tests, problems)
     if strict and project.errors:

@@ -149,3 +149,21 @@ def test_rasa_format_versions_2_0_to_3_1_are_read_and_others_warn(tmp_path: Path
     (warning,) = [str(p) for p in load_project(root).problems if p.key == "version"]
     assert warning.endswith("domain.yml:1: warning: version: '4.0' is not a Rasa format version read "
                             "here (2.0, 3.0, 3.1); read as 3.1")
+
+
+def test_an_end_to_end_bot_text_is_the_response_that_says_it(tmp_path: Path) -> None:
+    (tmp_path / "domain.yml").write_text(
+        'version: "3.1"\nintents: [greet, bye]\nresponses:\n  utter_greet:\n  - text: "Hey! How are you?"\n'
+        "  utter_bye:\n  - text: Bye\n")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "nlu.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n    - hello\n'
+        "- intent: bye\n  examples: |\n    - bye\n    - see you\n")
+    (tmp_path / "data" / "stories.yml").write_text(
+        'version: "3.1"\nstories:\n- story: e2e\n  steps:\n  - user: hi\n  - bot: "hey!  how are you?"\n'
+        "  - intent: bye\n  - bot: See you soon\n")
+    project = load_project(tmp_path, strict=False)
+    steps = project.data.stories[0].steps
+    assert [(s.kind, s.name) for s in steps[1::2]] == [("action", "utter_greet"), ("bot", "See you soon")]
+    assert any("stories.yml:8: warning: bot: no response says 'See you soon'" in str(p)
+               for p in project.problems)
