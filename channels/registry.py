@@ -2,6 +2,7 @@
 
     rest    Rasa's REST channel, its stream and the web chat page (channels/rest.py)
     slack   Slack's Events API (channels/slack.py)
+    callback  Rasa's callback channel: replies POSTed to a URL (channels/callback.py)
 
 Rasa's other built-in channels are known by name, so that credentials.yml written for
 Rasa gets a clear warning naming each one that is not served here (never silence, never
@@ -14,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from channels.base import InputChannel
+from channels.callback import CallbackInput
 from channels.rest import RestInput
 from channels.slack import SlackInput
 from core.imports import ProjectCodeError, import_project_class
@@ -22,6 +24,7 @@ from core.registry import Registry
 CHANNELS: Registry[type[InputChannel]] = Registry("channel")
 CHANNELS.register(RestInput.name, RestInput)
 CHANNELS.register(SlackInput.name, SlackInput)
+CHANNELS.register(CallbackInput.name, CallbackInput)
 
 # Rasa's built-in channels (rasa/core/channels/__init__.py) that Switchboard does not have yet.
 for _name, _what in (
@@ -35,7 +38,6 @@ for _name, _what in (
     ("botframework", "Microsoft Bot Framework"),
     ("webexteams", "Cisco Webex Teams"),
     ("hangouts", "Google Hangouts Chat"),
-    ("callback", "the callback channel"),
     ("rasa", "Rasa X / Rasa Enterprise's own channel"),
 ):
     CHANNELS.register_rasa(_name, None, _what)

@@ -103,6 +103,16 @@ COUNTED_ACTIONS = {"action_default_fallback": "fallback", "action_handoff": "han
                    "action_generate": "generated", "action_refuse": "refused"}
 
 
+def last_channel(tracker) -> str | None:
+    """The channel of the customer's latest message (triggered intents aside)."""
+    from dialogue.reminders import EXTERNAL
+
+    for event in reversed(tracker.events):
+        if event.name == "user" and event.input_channel != EXTERNAL:
+            return event.input_channel
+    return None
+
+
 def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
                channels: Sequence[InputChannel] | None = None) -> FastAPI:
     """The app around `agent`; `channels` are mounted besides the REST channel (which is
@@ -149,6 +159,18 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
 
     for channel in mounted:
         channel.add_routes(app, handle)
+    # channels that can speak first (callback): a turn no customer message started (a
+    # reminder) goes out through the channel the customer last wrote on
+    pushers = {c.name: c for c in mounted if callable(getattr(c, "push", None))}
+
+    def push(sender_id: str, replies, channel: str | None) -> None:
+        if channel == "latest":
+            channel = last_channel(agent.tracker(sender_id))
+        if channel in pushers and replies:
+            pushers[channel].push(sender_id, replies)
+
+    if pushers:
+        agent.on_external_turn.append(lambda result: push(result.sender_id, result.replies, "latest"))
     rest_output = RestOutput()
 
     @app.post("/model/parse")
@@ -171,14 +193,16 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
                 "replies": rest_output.render_all(sender_id, result.replies)}
 
     @app.post("/conversations/{sender_id}/trigger_intent")
-    def trigger_intent(sender_id: str, body: TriggerBody):
+    def trigger_intent(sender_id: str, body: TriggerBody, output_channel: str | None = None):
         """An intent triggered from outside (Rasa's external events): the bot's turn runs
-        as if the customer had sent it; its messages come back here."""
+        as if the customer had sent it; its messages come back here, and also go out
+        through `output_channel` (`latest`: the customer's last channel) where it can push."""
         try:
             result = agent.trigger_intent(sender_id, body.name, {
                 k: str(v) for k, v in (body.entities or {}).items()})
         except UnknownIntent:
             return _error(404, f"intent '{body.name}' is not in the domain (field name)")
+        push(sender_id, result.replies, output_channel)
         return {"tracker": tracker_json(agent.tracker(sender_id)),
                 "messages": rest_output.render_all(sender_id, result.replies)}
 
