@@ -105,14 +105,24 @@ MODELS_OPTION = click.option(
 @MODELS_OPTION
 @click.option("--force", is_flag=True, help="Retrain even if data and config are unchanged.")
 @click.option("--device", default=None, help="cpu, cuda or auto [default: the config's, cpu].")
-def train(project: Path, models: Path | None, force: bool, device: str | None) -> None:
-    """Validate, then train the NLU into models/ (skipped when nothing it reads changed)."""
+@click.option("--allow-partial", is_flag=True,
+              help="Put the new NLU model in use even when a cap stopped its training or its "
+                   "dev scores are far below what the data supports.")
+def train(project: Path, models: Path | None, force: bool, device: str | None,
+          allow_partial: bool) -> None:
+    """Validate, then train the NLU into models/ (skipped when nothing it reads changed).
+    The new models replace the old ones only when everything trained and the NLU model is
+    good enough (see --allow-partial)."""
     from assistant.project import load_checked_project
     from assistant.train import train_project
 
     loaded = load_checked_project(project)
     print_problems([p for p in loaded.problems if p.severity != "error"])
-    outcome = train_project(loaded, models_dir(project, models), force=force, device=device)
+    outcome = train_project(loaded, models_dir(project, models), force=force, device=device,
+                            allow_partial=allow_partial)
+    for problem in outcome.kept_anyway:
+        click.secho(f"! --allow-partial: the new NLU model is in use although {problem}",
+                    fg="yellow", bold=True)
     if outcome.dialogue_retrained:
         stats = outcome.dialogue_stats
         click.secho(f"✓ Trained dialogue policies {', '.join(stats['policies'])} ({stats['rules']} "

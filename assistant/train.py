@@ -11,14 +11,20 @@ Response texts are read from domain.yml at load time, so editing them retrains n
 from __future__ import annotations
 
 import functools
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from core.errors import SwitchboardError
 from project.checks import FileChecker
 from project.loader import Project
 from nlu import NLUConfig, fingerprint, is_up_to_date
 from nlu.config import DEFAULT_ENCODER, default_encoder
+
+
+STAGING = ".staging"  # models/.staging: what a train builds before it is swapped in
+PREVIOUS = ".previous-"  # models/.previous-nlu: the part being replaced, during the swap
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class TrainOutcome:
     dialogue_stats: dict | None = None
     knowledge_passages: int | None = None  # when the knowledge index was (re)built
     selector_examples: int | None = None  # when the FAQ response selector was (re)built
+    kept_anyway: tuple[str, ...] = ()  # quality problems of an NLU model --allow-partial kept
 
 
 def nlu_config(project: Project) -> NLUConfig | None:
@@ -86,7 +93,7 @@ def selector_dir(models: Path) -> Path:
 
 
 def build_selector(project: Project, models: Path, embedder: Callable[[], object],
-                   force: bool = False) -> int | None:
+                   force: bool = False, out: Path | None = None) -> int | None:
     """Embed the retrieval-intent examples (`faq/...`) into `models/selector`; returns how
     many when (re)built, None when there are none or nothing changed."""
     from knowledge.selector import ResponseSelector, fingerprint as selector_fingerprint, \
@@ -103,12 +110,12 @@ def build_selector(project: Project, models: Path, embedder: Callable[[], object
         print_ += "+" + retrieval_name(encoder)
     if not force and ResponseSelector.is_up_to_date(selector_dir(models), print_):
         return None
-    ResponseSelector.build(examples, embedder()).save(selector_dir(models), print_)
+    ResponseSelector.build(examples, embedder()).save(selector_dir(out or models), print_)
     return len(examples)
 
 
 def build_knowledge(project: Project, models: Path, embedder: Callable[[], object],
-                    force: bool = False) -> int | None:
+                    force: bool = False, out: Path | None = None) -> int | None:
     """Chunk and embed the knowledge folder into `models/knowledge`; returns the number of
     passages when (re)built, None when there is no knowledge folder or it is up to date."""
     from knowledge.chunks import load_passages
@@ -125,31 +132,59 @@ def build_knowledge(project: Project, models: Path, embedder: Callable[[], objec
     target = knowledge_dir(models)
     if not force and KnowledgeIndex.is_up_to_date(target, print_):
         return None
-    KnowledgeIndex.build(passages, embedder()).save(target, print_)
+    KnowledgeIndex.build(passages, embedder()).save(knowledge_dir(out or models), print_)
     return len(passages)
+
+
+class TrainingRefused(SwitchboardError):
+    """The new NLU model is not good enough to use (`nlu.quality.problems`); the models in
+    use were left as they were."""
+
+    def __init__(self, problems: list[str], target: Path) -> None:
+        self.problems = problems
+        super().__init__("the new NLU model was not put in use ("
+                         + "; ".join(problems) + f"); {target} is unchanged. Fix that and "
+                         "train again, or keep the new model anyway with `train --allow-partial`")
 
 
 def train_project(project: Project, models: Path, *, force: bool = False,
                   device: str | None = None, progress: bool = True,
-                  nlu_overrides: dict | None = None) -> TrainOutcome:
+                  nlu_overrides: dict | None = None, allow_partial: bool = False) -> TrainOutcome:
     """Train the project's NLU into `models/nlu` and its policies into `models/dialogue`,
-    each unless already up to date."""
+    each unless already up to date. Everything is built in `models/.staging` and swapped in
+    at the end, all together: a train that fails (or whose NLU model is refused, see
+    TrainingRefused) leaves the models in use as they were."""
+    models.mkdir(parents=True, exist_ok=True)
+    staging = models / STAGING
+    shutil.rmtree(staging, ignore_errors=True)  # what a killed train left
+    staging.mkdir()
+    try:
+        outcome = _train_into(project, models, staging, force, device, progress, nlu_overrides,
+                              allow_partial)
+        _swap_in(staging, models)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return outcome
+
+
+def _train_into(project: Project, models: Path, staging: Path, force: bool, device: str | None,
+                progress: bool, nlu_overrides: dict | None, allow_partial: bool) -> TrainOutcome:
+    """Check what is up to date in `models`, build the rest into `staging`."""
     from policies.ensemble import PolicyEnsemble, dialogue_fingerprint
 
-    models.mkdir(parents=True, exist_ok=True)
     dialogue_print = dialogue_fingerprint(project)
     dialogue_retrained, stats = False, None
     if force or not PolicyEnsemble.is_up_to_date(dialogue_dir(models), dialogue_print):
         ensemble = PolicyEnsemble.train(project, fingerprint=dialogue_print)
-        ensemble.save(dialogue_dir(models))
+        ensemble.save(dialogue_dir(staging))
         dialogue_retrained, stats = True, ensemble.stats
 
     from knowledge.selector import collapse_retrieval_intents
 
     # loaded once, and only if something is built
     embedder = functools.cache(functools.partial(_sentence_embedder, sentence_encoder(project)))
-    passages = build_knowledge(project, models, embedder, force)
-    faq = build_selector(project, models, embedder, force)
+    passages = build_knowledge(project, models, embedder, force, out=staging)
+    faq = build_selector(project, models, embedder, force, out=staging)
     config = nlu_config(project)
     if config is None:  # no JointBERT in the pipeline: nothing to train for the NLU
         return TrainOutcome(nlu_dir(models), "", False, dialogue_retrained, stats, passages, faq)
@@ -161,9 +196,38 @@ def train_project(project: Project, models: Path, *, force: bool = False,
     if not force and is_up_to_date(target, print_):
         return TrainOutcome(target, print_, False, dialogue_retrained, stats, passages, faq)
     from nlu import train_nlu  # imports torch: only when there is training to do
+    from nlu.quality import problems as quality_problems
 
-    train_nlu(data, config, target, device=device, progress=progress)
-    return TrainOutcome(target, print_, True, dialogue_retrained, stats, passages, faq)
+    report = train_nlu(data, config, nlu_dir(staging), device=device, progress=progress)
+    refused = quality_problems(report)
+    if refused and not allow_partial:
+        raise TrainingRefused(refused, models)
+    return TrainOutcome(target, print_, True, dialogue_retrained, stats, passages, faq,
+                        tuple(refused))
+
+
+def _swap_in(staging: Path, models: Path) -> None:
+    """Each part built in `staging` replaces the one in `models` (a rename each; the old
+    ones are kept until every part is in, and put back if one rename fails)."""
+    parts = sorted(p.name for p in staging.iterdir() if p.is_dir())
+    moved: list[str] = []
+    try:
+        for name in parts:
+            live, old = models / name, models / f"{PREVIOUS}{name}"
+            shutil.rmtree(old, ignore_errors=True)
+            if live.exists():
+                live.rename(old)
+            moved.append(name)
+            (staging / name).rename(live)
+    except OSError:
+        for name in moved:
+            live, old = models / name, models / f"{PREVIOUS}{name}"
+            if old.exists():
+                shutil.rmtree(live, ignore_errors=True)
+                old.rename(live)
+        raise
+    for name in parts:
+        shutil.rmtree(models / f"{PREVIOUS}{name}", ignore_errors=True)
 
 
 def _sentence_embedder(name: str):

@@ -66,7 +66,9 @@ def print_summary(report: TrainReport, console: Console | None = None) -> None:
         ("optimizer steps", str(report.steps)),
         ("stopped because", report.stopped_because),
         ("training time", f"{report.train_seconds:.1f}s"),
-        ("dev intent accuracy", _pct(best.dev_intent_accuracy)),
+        ("dev intent accuracy", _pct(best.dev_intent_accuracy) + (
+            f" (TF-IDF baseline {_pct(report.baseline_intent_accuracy)})"
+            if report.baseline_intent_accuracy is not None else "")),
         ("dev entity F1", _pct(best.dev_entity_f1)),
         ("fingerprint", report.fingerprint[:16]),
     ]

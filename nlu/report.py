@@ -30,6 +30,8 @@ class TrainReport:
     train_seconds: float
     stopped_because: str  # "epochs" | "early_stopping" | "time_budget" | "max_steps"
     history: tuple[EpochScores, ...] = field(default_factory=tuple)
+    # the TF-IDF + logistic regression baseline on the same split (nlu.quality)
+    baseline_intent_accuracy: float | None = None
 
     @property
     def best(self) -> EpochScores:
@@ -42,4 +44,5 @@ class TrainReport:
                 "epochs_run": self.epochs_run, "steps": self.steps,
                 "train_seconds": round(self.train_seconds, 2), "device": self.device,
                 "train_examples": self.train_examples, "dev_examples": self.dev_examples,
-                "stopped_because": self.stopped_because}
+                "stopped_because": self.stopped_because,
+                "baseline_intent_accuracy": self.baseline_intent_accuracy}

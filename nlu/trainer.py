@@ -25,6 +25,7 @@ from nlu.labels import Labels, split_dev
 from nlu.inference import resolve_device
 from nlu.loop import fit, set_seed
 from nlu.model import JointModel
+from nlu.quality import baseline_accuracy
 from nlu.report import TrainReport
 
 
@@ -77,8 +78,10 @@ def train_nlu(data: TrainingData, config: NLUConfig, out_dir: Path,
                  if it.intent >= 0]  # dev intents unseen in training cannot be scored
     report = fit(model, train_items, dev_items, labels, config, dev_device,
                  pad_id=tokenizer.pad_token_id or 0, show=progress)
+    baseline = baseline_accuracy(train_ex, dev_ex) if dev_items else None
     report = TrainReport(Path(out_dir), fingerprint(data, config), str(dev_device),
-                         len(train_items), len(dev_items), **report)
+                         len(train_items), len(dev_items), **report,
+                         baseline_intent_accuracy=baseline)
     save_artifact(Path(out_dir), model, tokenizer, labels, config, patterns,
                   report.fingerprint, report.metrics())
     if progress:

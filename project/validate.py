@@ -163,7 +163,7 @@ def _examples(check: CrossChecker, examples: list[Example], training: bool) -> N
         count = counts.get(intent, 0)
         if count < MIN_EXAMPLES and intent not in DEFAULT_INTENTS:  # Rasa warns
             why = (f"the model never predicts it: a message reaches it only as the button "
-                   f"payload /{intent}" if count == 0 else
+                   f"payload /{intent}, a reminder or trigger_intent" if count == 0 else
                    "the model can hardly learn it from one")
             check.warn(domain.declared_at("intent", intent), f"intents.{intent}",
                        f"intent has {count} example(s) in the NLU data; {why} (add at least "
