@@ -40,6 +40,7 @@ def _int12(loader: yaml.SafeLoader, node: yaml.Node) -> int:
 
 
 Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _int12)
+Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
 
 from core.errors import Problem
 
@@ -78,10 +79,32 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a project file is text someone wrote, not a data dump
+MAX_VALUES = 200_000  # values one file may expand to, aliases included (a "billion laughs" stops here)
+MAX_DEPTH = 100  # nesting of mappings and sequences
+MERGE = "tag:yaml.org,2002:merge"
+PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+# what YAML allows in a stream (YAML 1.2 §5.1): anything else is reported with its column
+NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+class _Refused(Exception):
+    """A file that would take unbounded time or memory to build; `line` is where."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 def load_yaml(path: Path) -> tuple[Any, list[Problem]]:
-    """Load one YAML file. Returns (value or None, problems)."""
+    """Load one YAML file. Returns (value or None, problems). Never raises for what the file
+    holds: oversized files, control characters, alias bombs, self-referencing aliases, deep
+    nesting and unsupported tags are problems with their line, like syntax errors."""
     name = display_path(path)
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None, [Problem(name, 0, "", f"file is over {MAX_FILE_BYTES // (1024 * 1024)} MB; "
+                                  "split it (data/ may hold many files)")]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(name, 0, "", f"cannot read file: {exc.strerror}")]
@@ -90,6 +113,12 @@ def load_yaml(path: Path) -> tuple[Any, list[Problem]]:
         return None, [problem]
     if not text.strip() or all(_is_comment(l) for l in text.splitlines()):
         return None, [Problem(name, 1, "", "file is empty; remove it or add content")]
+    bad = NOT_PRINTABLE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        return None, [Problem(name, line, "", f"control character U+{ord(bad.group()):04X} at "
+                              f"column {column}; YAML files hold text only (remove it)")]
     tabs = _tab_problems(text, name)
     if tabs:
         return None, tabs
@@ -100,10 +129,16 @@ def load_yaml(path: Path) -> tuple[Any, list[Problem]]:
         return None, [_syntax_problem(exc, name, text)]
     except yaml.YAMLError as exc:
         return None, [Problem(name, 1, "", f"YAML error: {exc}")]
+    except RecursionError:
+        return None, [Problem(name, 1, "", f"nested too deeply (more than {MAX_DEPTH} levels "
+                              "of lists or mappings)")]
     finally:
         loader.dispose()
     problems: list[Problem] = []
-    return _build(node, Yaml12Loader(""), name, problems, ""), problems
+    try:
+        return _Builder(name, problems).build(node, "", 0), problems
+    except _Refused as exc:
+        return None, [Problem(name, exc.line, "", str(exc))]
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, Problem | None]:
@@ -170,37 +205,83 @@ def _unclosed_quote(lines: list[str], error_line: int) -> int | None:
     return None
 
 
-def _build(node: yaml.Node, loader: yaml.SafeLoader, name: str, problems: list[Problem],
-           path: str) -> Any:
-    """Turn a composed node tree into YDict/YList/YStr, flagging duplicate keys."""
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
+class _Builder:
+    """Turns a composed node tree into YDict/YList/YStr, flagging duplicate keys, applying
+    merge keys (`<<: *base`) and refusing what would not end: an alias inside itself, more
+    than MAX_VALUES values, nesting deeper than MAX_DEPTH."""
+
+    def __init__(self, name: str, problems: list[Problem]) -> None:
+        self.name, self.problems = name, problems
+        self.loader = Yaml12Loader("")
+        self.values = 0
+        self.open: set[int] = set()  # nodes being built (an alias back to one is a cycle)
+
+    def build(self, node: yaml.Node, path: str, depth: int) -> Any:
+        line = node.start_mark.line + 1
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise _Refused(line, f"the file expands to more than {MAX_VALUES:,} values "
+                           "(aliases repeating aliases?); write it out plainly")
+        if depth > MAX_DEPTH:
+            raise _Refused(line, f"nested too deeply (more than {MAX_DEPTH} levels of lists or mappings)")
+        if id(node) in self.open:
+            raise _Refused(line, "an alias refers to the value it is part of (it would never end)")
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            return self._scalar(node, line)
+        if node.tag not in PLAIN_TAGS:
+            raise _Refused(line, f"unsupported YAML tag '{node.tag}' (project files hold plain "
+                           "lists and mappings)")
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path, depth, line)
+            items = YList(self.build(item, f"{path}[{i}]", depth + 1)
+                          for i, item in enumerate(node.value))
+            items.line = line
+            items.item_lines = [item.start_mark.line + 1 for item in node.value]
+            return items
+        finally:
+            self.open.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, path: str, depth: int, line: int) -> "YDict":
         result = YDict()
         result.line, result.key_lines = line, {}
+        merged: list[yaml.Node] = []
         for key_node, value_node in node.value:
-            key = _build(key_node, loader, name, problems, path)
+            if key_node.tag == MERGE:
+                merged += value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                continue
+            key = self.build(key_node, path, depth + 1)
             key = str(key) if key is not None else "null"
             key_line = key_node.start_mark.line + 1
             child = f"{path}.{key}" if path else key
             if key in result.key_lines:
-                problems.append(Problem(
-                    name, key_line, child,
+                self.problems.append(Problem(
+                    self.name, key_line, child,
                     f"duplicate key (first defined at line {result.key_lines[key]}); "
                     "the second one would silently replace the first",
                 ))
                 continue
             result.key_lines[key] = key_line
-            result[YStr(key)] = _build(value_node, loader, name, problems, child)
+            result[YStr(key)] = self.build(value_node, child, depth + 1)
+        for base in merged:  # `<<: *base`: the keys it has that this mapping does not write
+            if not isinstance(base, yaml.MappingNode):
+                raise _Refused(base.start_mark.line + 1, "`<<` must merge a mapping (or a list of mappings)")
+            built = self.build(base, path, depth + 1)
+            for key, value in built.items():
+                if key not in result:
+                    result.key_lines[key] = built.key_lines.get(key, line)
+                    result[key] = value
         return result
-    if isinstance(node, yaml.SequenceNode):
-        items = YList(_build(item, loader, name, problems, f"{path}[{i}]")
-                      for i, item in enumerate(node.value))
-        items.line = line
-        items.item_lines = [item.start_mark.line + 1 for item in node.value]
-        return items
-    value = loader.construct_object(node, deep=True)
-    if isinstance(value, str):
-        text = YStr(value)
-        text.line, text.style = line, node.style
-        return text
-    return value
+
+    def _scalar(self, node: yaml.Node, line: int) -> Any:
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            raise _Refused(line, f"unsupported YAML tag '{node.tag}' (project files hold plain "
+                           "text, numbers, true/false and null)") from None
+        if isinstance(value, str):
+            text = YStr(value)
+            text.line, text.style = line, node.style
+            return text
+        return value
