@@ -11,10 +11,13 @@ model's entities, then lookup-table matches to fill the gaps.
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+import regex
 
 from core.message import Entity
 from nlu.errors import TrainingDataError
@@ -22,23 +25,29 @@ from nlu.errors import TrainingDataError
 from core.training_data import TrainingData
 
 
+log = logging.getLogger("switchboard.nlu")
+REGEX_TIMEOUT_S = 0.05  # per project regex and message
+
+
 @dataclass(frozen=True)
 class Patterns:
     """Compiled regex and lookup patterns, each paired with its entity type."""
 
-    regexes: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    regexes: tuple[tuple[str, Any], ...] = ()  # regex.Pattern
     lookups: tuple[tuple[str, re.Pattern[str]], ...] = ()
     canonical: Mapping[str, str] = field(default_factory=dict)  # lower-cased element -> as written
 
 
 def compile_patterns(regexes: Iterable[tuple[str, str]],
                      lookups: Iterable[tuple[str, Sequence[str]]]) -> Patterns:
-    """Compile (name, pattern) regexes and (name, elements) lookup tables."""
+    """Compile (name, pattern) regexes and (name, elements) lookup tables. A project's
+    regexes run on the `regex` engine (Python's `re` syntax and meaning, V0) with a time
+    limit per message, so a pattern that backtracks catastrophically cannot stall a turn."""
     compiled = []
     for name, pattern in regexes:
         try:
-            compiled.append((name, re.compile(pattern, re.IGNORECASE)))
-        except re.error as exc:
+            compiled.append((name, regex.compile(pattern, regex.IGNORECASE | regex.V0)))
+        except regex.error as exc:
             raise TrainingDataError(f"regex {name!r} does not compile: {pattern!r}: {exc}") from exc
     lookups = list(lookups)
     tables = [(name, _lookup_regex(elements)) for name, elements in lookups if elements]
@@ -68,10 +77,17 @@ def _bounded(element: str) -> str:
     return f"{start}{re.escape(element)}{end}"
 
 
-def _matches(text: str, named: Iterable[tuple[str, re.Pattern[str]]], extractor: str) -> list[Entity]:
+def _matches(text: str, named: Iterable[tuple[str, Any]], extractor: str) -> list[Entity]:
     found = []
     for name, pattern in named:
-        for m in pattern.finditer(text):
+        try:
+            matches = list(pattern.finditer(text, timeout=REGEX_TIMEOUT_S)
+                           if extractor == "regex" else pattern.finditer(text))
+        except TimeoutError:
+            log.warning("regex %r (entity %s) took over %g s on a %d-character message: "
+                        "no match taken from it", pattern.pattern, name, REGEX_TIMEOUT_S, len(text))
+            continue
+        for m in matches:
             if m.end() > m.start():
                 found.append(Entity(entity=name, start=m.start(), end=m.end(), text=m.group(0),
                                     value=m.group(0), confidence=1.0, extractor=extractor))
@@ -80,7 +96,6 @@ def _matches(text: str, named: Iterable[tuple[str, re.Pattern[str]]], extractor:
 
 def regex_entities(text: str, patterns: Patterns) -> list[Entity]:
     return _matches(text, patterns.regexes, "regex")
-
 
 def lookup_entities(text: str, patterns: Patterns) -> list[Entity]:
     """Lookup-table matches; the value is the element as the table writes it ("Germany")."""

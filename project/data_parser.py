@@ -10,6 +10,7 @@ from typing import Any
 
 from project.checks import FileChecker, check_version, describe
 from project.markup import MarkupError, parse_markup
+from core.patterns import backtracks
 from core.training_data import (
     Example, LookupTable, RegexFeature, Source, Story, StoryStep, TrainingData,
 )
@@ -153,6 +154,11 @@ def _regex(name: str, examples: list[tuple[str, int]], where: str,
         except re.error as exc:
             check.error(ex_line, "examples", f"invalid regular expression {pattern!r} in {where}: {exc}")
             continue
+        if backtracks(pattern):
+            check.warn(ex_line, "examples", f"regular expression {pattern!r} in {where} repeats "
+                       "a part that itself repeats or branches: on some messages it takes "
+                       "exponential time; it runs with a 50 ms limit per message (no match past "
+                       "it). Rewrite it without the nested repetition (e.g. (a+)+ -> a+)")
         data.regexes.append(RegexFeature(name, pattern, Source(check.file, ex_line)))
 
 
