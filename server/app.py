@@ -27,9 +27,9 @@ from __future__ import annotations
 import hmac
 import time
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import TYPE_CHECKING, Annotated, Literal, Sequence
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path as FastAPIPath, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
@@ -103,6 +103,9 @@ COUNTED_ACTIONS = {"action_default_fallback": "fallback", "action_handoff": "han
                    "action_generate": "generated", "action_refuse": "refused"}
 
 
+METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+
+
 def last_channel(tracker) -> str | None:
     """The channel of the customer's latest message (triggered intents aside)."""
     from dialogue.reminders import EXTERNAL
@@ -136,9 +139,16 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
             response = _error(401, "missing or wrong bearer token (header Authorization)")
         else:
             response = await call_next(request)
-        template = request.scope.get("route").path if request.scope.get("route") else route
-        metrics.observe(request.method, template, response.status_code, time.perf_counter() - started)
+        # labels from route templates only: a path no route has is "unmatched", whatever
+        # it says (a customer's email in a 404 path never reaches /metrics)
+        template = request.scope["route"].path if request.scope.get("route") else "unmatched"
+        method = request.method if request.method in METHODS else "OTHER"
+        metrics.observe(method, template, response.status_code, time.perf_counter() - started)
         return response
+
+    # the body limit holds for what arrives, not only for what Content-Length says (a
+    # chunked body has none)
+    app.add_middleware(BodyLimit, limit=max_body)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
@@ -211,7 +221,8 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
         return [asdict(t) for t in agent.queue.list(status)]
 
     @app.post("/handoffs/{ticket_id}/release")
-    def release(ticket_id: int, body: ReleaseBody | None = None):
+    def release(ticket_id: Annotated[int, FastAPIPath(ge=1, le=2**63 - 1)],
+                body: ReleaseBody | None = None):
         ticket = agent.queue.get(ticket_id)
         if ticket is None:
             return _error(404, f"no handoff with id {ticket_id} (field ticket_id)")
@@ -239,4 +250,37 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
 def _authorized(request: Request, token: str) -> bool:
     header = request.headers.get("authorization", "")
     scheme, _, given = header.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+    # bytes: compare_digest refuses non-ASCII str (a header 'Bearer é' is a 401, not a 500)
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode("utf-8", "surrogateescape"), token.encode("utf-8"))
+
+
+class BodyLimit:
+    """ASGI middleware: reads a request's body before the app does, at most `limit` bytes
+    however it is sent (Content-Length or chunked); past that the answer is 413 and the
+    app never runs. Bodies here are small JSON, so holding one is cheap."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                response = _error(413, f"request body over {self.limit} bytes")
+                return await response(scope, receive, send)
+            if not message.get("more_body", False):
+                break
+        replay = iter(messages)
+
+        async def buffered():
+            return next(replay, None) or await receive()
+
+        return await self.app(scope, buffered, send)
