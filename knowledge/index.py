@@ -16,6 +16,8 @@ from typing import Collection
 
 import numpy as np
 
+from core.errors import SwitchboardError
+
 from core.artifact_meta import is_up_to_date, read_meta
 from knowledge.chunks import Passage
 from nlu.config import DEFAULT_ENCODER
@@ -41,6 +43,10 @@ def _terms(text: str) -> set[str]:
 def fingerprint(passages: list[Passage], encoder: str) -> str:
     blob = json.dumps([asdict(p) for p in passages], sort_keys=True) + encoder + str(FORMAT_VERSION)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class KnowledgeIndexUnreadable(SwitchboardError):
+    """models/knowledge is there but cannot be read."""
 
 
 class KnowledgeIndex:
@@ -100,8 +106,14 @@ class KnowledgeIndex:
         meta = read_meta(target)
         if meta is None or meta.get("format_version") != FORMAT_VERSION:
             return None
-        passages = [Passage(**p) for p in json.loads((target / "passages.json").read_text())]
-        return cls(passages, np.load(target / "embeddings.npy"), embedder, meta["encoder"])
+        try:
+            passages = [Passage(**p) for p in json.loads((target / "passages.json").read_text())]
+            vectors = np.load(target / "embeddings.npy")
+        except Exception as exc:  # noqa: BLE001 - missing, truncated, foreign: the same fix
+            raise KnowledgeIndexUnreadable(
+                f"{target} cannot be read ({type(exc).__name__}: {str(exc)[:200]}); "
+                "run `python cli.py train --force`") from None
+        return cls(passages, vectors, embedder, meta["encoder"])
 
     @staticmethod
     def is_up_to_date(target: Path, print_: str) -> bool:

@@ -99,8 +99,16 @@ class ResponseSelector:
         meta = read_meta(target)
         if meta is None or meta.get("format_version") != FORMAT_VERSION:
             return None
-        data = json.loads((target / "examples.json").read_text())
-        return cls(data["texts"], data["intents"], np.load(target / "vectors.npy"), embedder)
+        try:
+            data = json.loads((target / "examples.json").read_text())
+            vectors = np.load(target / "vectors.npy")
+            return cls(data["texts"], data["intents"], vectors, embedder)
+        except Exception as exc:  # noqa: BLE001 - missing, truncated, foreign: the same fix
+            from knowledge.index import KnowledgeIndexUnreadable
+
+            raise KnowledgeIndexUnreadable(
+                f"{target} cannot be read ({type(exc).__name__}: {str(exc)[:200]}); "
+                "run `python cli.py train --force`") from None
 
     @staticmethod
     def is_up_to_date(target: Path, print_: str) -> bool:

@@ -152,13 +152,29 @@ def load_artifact(model_dir: Path, device: str = "cpu") -> Artifact:
 
     model_dir = Path(model_dir)
     meta = read_metadata(model_dir)
-    config = NLUConfig.from_dict(json.loads((model_dir / "nlu_config.json").read_text("utf-8")))
+    config = _read(model_dir / "nlu_config.json",
+                   lambda p: NLUConfig.from_dict(json.loads(p.read_text("utf-8"))))
     labels = Labels(tuple(meta["intents"]), tuple(meta["tags"]))
-    tokenizer = AutoTokenizer.from_pretrained(str(model_dir / "tokenizer"), local_files_only=True)
-    encoder = encoder_from_config(model_dir / "encoder")
+    tokenizer = _read(model_dir / "tokenizer",
+                      lambda p: AutoTokenizer.from_pretrained(str(p), local_files_only=True))
+    encoder = _read(model_dir / "encoder", encoder_from_config)
     model = JointModel(encoder, len(labels.intents), len(labels.tags), config.dropout, config.use_crf,
                        config.intent_pooling)
-    model.load_state_dict(load_file(str(model_dir / "model.safetensors")), strict=True)
+    _read(model_dir / "model.safetensors",
+          lambda p: model.load_state_dict(load_file(str(p)), strict=True))
     model.to(device).eval()
-    patterns = json.loads((model_dir / "patterns.json").read_text("utf-8"))
+    patterns = _read(model_dir / "patterns.json", lambda p: json.loads(p.read_text("utf-8")))
     return Artifact(model, tokenizer, labels, config, patterns)
+
+
+def _read(path: Path, reader):
+    """`reader(path)`, or IncompatibleModelError naming the file and the fix when it is
+    missing, truncated or not what this version wrote."""
+    try:
+        return reader(path)
+    except Exception as exc:  # noqa: BLE001 - any reader's failure means the same to the user
+        missing = isinstance(exc, FileNotFoundError) or not path.exists()
+        raise IncompatibleModelError(
+            f"{path} {'is missing' if missing else 'cannot be read'}"
+            + ("" if missing else f" ({type(exc).__name__}: {str(exc)[:200]})")
+            + ": the trained model is incomplete; run `python cli.py train --force`") from None

@@ -132,10 +132,11 @@ class PolicyEnsemble:
         try:
             with open(target / "policies.pkl", "rb") as handle:
                 return _ProjectUnpickler(handle, project_root).load()
-        except (pickle.UnpicklingError, AttributeError, ImportError, EOFError) as exc:
+        except Exception as exc:  # noqa: BLE001 - a truncated or foreign pickle raises anything
+            path = target / "policies.pkl"
             raise DialogueModelError(
-                f"{target} cannot be read ({type(exc).__name__}: {exc}); "
-                "run `python cli.py train --force`") from None
+                f"{path} {'is missing' if not path.exists() else 'cannot be read'} "
+                f"({type(exc).__name__}: {str(exc)[:200]}); run `python cli.py train --force`") from None
 
     @staticmethod
     def is_up_to_date(target: Path, fingerprint: str) -> bool:
