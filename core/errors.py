@@ -63,3 +63,7 @@ class ProjectInvalid(SwitchboardError):
         lines = "\n".join(str(p) for p in problems)
         super().__init__(f"{lines}\n{len(errors)} error(s) found.")
 
+
+class StoreUnavailable(SwitchboardError):
+    """The tracker store cannot read or write right now (a broken file, a full disk, a
+    server that does not answer); the turn is not stored and the caller should retry."""

@@ -36,6 +36,7 @@ from pydantic import BaseModel, Field
 
 from channels.base import InputChannel
 from channels.rest import MAX_TEXT, RestInput, RestOutput
+from core.errors import StoreUnavailable
 from dialogue.agent import UnknownIntent
 from server.metrics import Metrics
 
@@ -150,6 +151,10 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
     # chunked body has none)
     app.add_middleware(BodyLimit, limit=max_body)
 
+    @app.exception_handler(StoreUnavailable)
+    async def store_down(request: Request, exc: StoreUnavailable):
+        return _error(503, f"{exc}; the message was not processed, send it again later")
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         fields = [{"field": ".".join(str(p) for p in err["loc"] if p != "body") or "body",
@@ -232,7 +237,14 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
         return {"released": ticket_id, "sender_id": ticket.sender_id}
 
     @app.get("/health")
-    def health() -> dict:
+    def health():
+        """ok, or 503 naming what fails (the tracker store)."""
+        ping = getattr(agent.store, "ping", None)
+        try:
+            if ping is not None:
+                ping()
+        except StoreUnavailable as exc:
+            return JSONResponse({"status": "failing", "store": str(exc)}, status_code=503)
         return {"status": "ok"}
 
     @app.get("/version")

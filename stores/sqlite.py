@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
+import os
 import sqlite3
 import threading
 import zlib
@@ -24,7 +26,10 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
+from core.errors import StoreUnavailable
 from core.events import Event, event_from_dict
+
+log = logging.getLogger("switchboard.store")
 
 
 class TrackerStore(Protocol):
@@ -120,6 +125,14 @@ def event_rows(events: Iterable[Event], mask_pii: bool = False) -> list[str]:
     return [json.dumps(d, ensure_ascii=False, default=str) for d in dicts]
 
 
+def _unavailable(path: str, exc: sqlite3.Error) -> StoreUnavailable:
+    text = str(exc)
+    if "full" in text.lower():
+        return StoreUnavailable(f"the disk holding {path} is full ({text}): free space; "
+                                "conversations are not stored until then")
+    return StoreUnavailable(f"the tracker store {path} cannot be used ({type(exc).__name__}: {text})")
+
+
 class SQLiteStore:
     """`mask_pii=True` stores every event with personal data masked: what is read back (the
     next turn, the tracker API, an export) no longer holds it, slots included."""
@@ -131,19 +144,46 @@ class SQLiteStore:
         self.path = str(path)
         self._locks_ready = False  # the lock folder, made on the first turn
         self._local = threading.local()
-        setup_sqlite(self._db(), SCHEMA, wal=True)
+        self._db()  # the file and its schema, now: a bad path fails at start, not mid-turn
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
+        if db is not None and self.path != ":memory:" and self._identity() != self._local.identity:
+            # deleted or replaced under us: writes would go to a file no one can open again
+            log.error("the tracker store %s was deleted or replaced while the server ran: "
+                      "reopening it (what it held before is not in the new file)", self.path)
+            db.close()
+            db = None
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
+            try:
+                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                db.execute("PRAGMA synchronous=NORMAL")
+                setup_sqlite(db, SCHEMA, wal=True)
+            except sqlite3.Error as exc:
+                raise _unavailable(self.path, exc) from None
+            self._local.db, self._local.identity = db, self._identity()
         return db
 
+    def _identity(self) -> tuple[int, int] | None:
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return None
+        return stat.st_dev, stat.st_ino
+
+    def ping(self) -> None:
+        """Raises StoreUnavailable when the store cannot be read (for /health)."""
+        try:
+            self._db().execute("SELECT COUNT(*) FROM events WHERE sender_id = ''").fetchone()
+        except sqlite3.Error as exc:
+            raise _unavailable(self.path, exc) from None
+
     def load(self, sender_id: str, since: int = 0) -> list[Event]:
-        rows = self._db().execute("SELECT event FROM events WHERE sender_id = ? AND seq >= ? ORDER BY seq",
-                                  (sender_id, since)).fetchall()
+        try:
+            rows = self._db().execute("SELECT event FROM events WHERE sender_id = ? AND seq >= ? "
+                                      "ORDER BY seq", (sender_id, since)).fetchall()
+        except sqlite3.Error as exc:
+            raise _unavailable(self.path, exc) from None
         return [event_from_dict(json.loads(row[0])) for row in rows]
 
     def size(self, sender_id: str) -> int:
@@ -155,16 +195,20 @@ class SQLiteStore:
         if not payload:
             return
         db = self._db()
-        db.execute("BEGIN IMMEDIATE")
         try:
-            start = db.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM events WHERE sender_id = ?",
-                               (sender_id,)).fetchone()[0]
-            db.executemany("INSERT INTO events (sender_id, seq, event) VALUES (?, ?, ?)",
-                           [(sender_id, start + i, text) for i, text in enumerate(payload)])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                start = db.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM events WHERE sender_id = ?",
+                                   (sender_id,)).fetchone()[0]
+                db.executemany("INSERT INTO events (sender_id, seq, event) VALUES (?, ?, ?)",
+                               [(sender_id, start + i, text) for i, text in enumerate(payload)])
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise _unavailable(self.path, exc) from None
 
     def senders(self) -> list[str]:
         return [r[0] for r in self._db().execute("SELECT DISTINCT sender_id FROM events ORDER BY 1")]
