@@ -201,8 +201,12 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
               help="The channels to serve (slack, …) and their secrets, as Rasa's credentials.yml "
                    "[env SWITCHBOARD_CREDENTIALS; default: PROJECT/credentials.yml if there is one]; "
                    "REST is always served.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A Host header the server answers (repeat for several; '*' for any) "
+                   "[default: the loopback names when bound to one, else any].")
 def run(project: Path, models: Path | None, host: str, port: int, workers: int,
-        token: str | None, store: str | None, mask_pii: bool, credentials: Path | None) -> None:
+        token: str | None, store: str | None, mask_pii: bool, credentials: Path | None,
+        allowed_hosts: tuple[str, ...]) -> None:
     """Serve the assistant over HTTP (Rasa-compatible REST channel and more)."""
     import secrets
 
@@ -235,6 +239,10 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
         os.environ["SWITCHBOARD_MASK_PII"] = "1"
     if credentials:
         os.environ["SWITCHBOARD_CREDENTIALS"] = str(credentials)
+    if not allowed_hosts and host not in LOCAL_HOSTS:
+        click.echo(f"Answering any Host header (bound to {host}); --allowed-host NAME limits it")
+    os.environ["SWITCHBOARD_ALLOWED_HOSTS"] = ",".join(
+        allowed_hosts or (LOCAL_HOSTS if host in LOCAL_HOSTS else ("*",)))
     uvicorn.run("server.main:app_factory", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
 

@@ -104,6 +104,7 @@ COUNTED_ACTIONS = {"action_default_fallback": "fallback", "action_handoff": "han
                    "action_generate": "generated", "action_refuse": "refused"}
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
 
@@ -118,10 +119,14 @@ def last_channel(tracker) -> str | None:
 
 
 def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
-               channels: Sequence[InputChannel] | None = None) -> FastAPI:
+               channels: Sequence[InputChannel] | None = None,
+               allowed_hosts: Sequence[str] | None = None) -> FastAPI:
     """The app around `agent`; `channels` are mounted besides the REST channel (which is
-    always mounted: the chat page and the API's clients use it)."""
-    app = FastAPI(title="Switchboard", version=VERSION)
+    always mounted: the chat page and the API's clients use it). Only requests whose Host
+    header is in `allowed_hosts` are answered (default: the loopback names, so a web page
+    that rebinds its DNS name to 127.0.0.1 reads nothing; "*": any). No Swagger UI: it
+    would load its scripts from a public CDN (the schema is at /openapi.json)."""
+    app = FastAPI(title="Switchboard", version=VERSION, docs_url=None, redoc_url=None)
     metrics = Metrics()
     app.state.agent, app.state.metrics = agent, metrics
     mounted = list(channels or ())
@@ -150,6 +155,11 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
     # the body limit holds for what arrives, not only for what Content-Length says (a
     # chunked body has none)
     app.add_middleware(BodyLimit, limit=max_body)
+    hosts = list(allowed_hosts or LOOPBACK_HOSTS)
+    if "*" not in hosts:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
 
     @app.exception_handler(StoreUnavailable)
     async def store_down(request: Request, exc: StoreUnavailable):

@@ -10,6 +10,7 @@ and warnings once, before it starts them.
                          PROJECT/.switchboard/conversations.sqlite (see stores.factory)
     SWITCHBOARD_TOKEN    bearer token; unset = no auth (cli.py run sets one off localhost)
     SWITCHBOARD_MASK_PII 1 = store conversations with emails, card and phone numbers masked
+    SWITCHBOARD_ALLOWED_HOSTS  Host headers answered, comma-separated ("*": any); unset: loopback
 """
 from __future__ import annotations
 
@@ -30,5 +31,7 @@ def app_factory():
     stores = open_stores(project, os.environ.get("SWITCHBOARD_STORE") or None, mask_pii=mask)
     agent = load_agent(project, models, store=stores.tracker, queue=stores.handoffs)
     agent.parser = BatchingParser(agent.parser)  # concurrent requests share forward passes
+    hosts = [h.strip() for h in os.environ.get("SWITCHBOARD_ALLOWED_HOSTS", "").split(",") if h.strip()]
     return create_app(agent, token=os.environ.get("SWITCHBOARD_TOKEN") or None,
+                      allowed_hosts=hosts or None,
                       channels=load_channels(project, os.environ.get("SWITCHBOARD_CREDENTIALS")).channels)

@@ -40,3 +40,15 @@ def test_out_of_range_ids_and_odd_tokens_are_4xx(make_server) -> None:
         connection.putheader("Authorization", "Bearer é".encode("utf-8"))
         connection.endheaders()
         assert connection.getresponse().status == 401
+
+
+def test_a_foreign_host_header_is_refused_and_there_is_no_cdn_swagger(make_server) -> None:
+    """DNS rebinding: a page on evil.example.com resolving to 127.0.0.1 sends its own Host."""
+    with make_server() as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.request("GET", "/conversations/anyone/tracker", headers={"Host": "evil.example.com"})
+        response = connection.getresponse()
+        assert response.status == 400 and b"events" not in response.read()
+        assert server.call("GET", "/health")[0] == 200  # 127.0.0.1 itself is answered
+        assert server.call("GET", "/docs")[0] == 404
+        assert server.call("GET", "/openapi.json")[0] == 200
