@@ -187,8 +187,11 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 @click.option("--workers", default=1, show_default=True, type=int,
               help="uvicorn worker processes (they share the conversation store).")
 @click.option("--token", envvar="SWITCHBOARD_TOKEN", default=None,
-              help="Bearer token for every request but /health [env SWITCHBOARD_TOKEN]; "
-                   "one is generated when binding beyond localhost without it.")
+              help="Bearer token for every request but /health [env SWITCHBOARD_TOKEN: prefer it "
+                   "or --token-file, a command line is visible to every user in `ps`]; one is "
+                   "generated (into PROJECT/.switchboard/token) when binding beyond localhost.")
+@click.option("--token-file", default=None, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Read the bearer token from this file (its first line).")
 @click.option("--store", default=None, metavar="URL",
               help="Where conversations and handoff tickets live: a SQLite file or sqlite:///FILE, "
                    "or redis://HOST:PORT/DB or postgresql://USER@HOST:PORT/DB to share them between "
@@ -205,8 +208,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
               help="A Host header the server answers (repeat for several; '*' for any) "
                    "[default: the loopback names when bound to one, else any].")
 def run(project: Path, models: Path | None, host: str, port: int, workers: int,
-        token: str | None, store: str | None, mask_pii: bool, credentials: Path | None,
-        allowed_hosts: tuple[str, ...]) -> None:
+        token: str | None, token_file: Path | None, store: str | None, mask_pii: bool,
+        credentials: Path | None, allowed_hosts: tuple[str, ...]) -> None:
     """Serve the assistant over HTTP (Rasa-compatible REST channel and more)."""
     import secrets
 
@@ -225,9 +228,23 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
     print_problems(list(settings.warnings))
     print_problems(load_channels(project, credentials).warnings)  # a bad credentials.yml: once
     click.echo(f"Conversations and handoffs: {settings.describe()}")
+    if token_file is not None:
+        words = token_file.read_text(encoding="utf-8").split()
+        token = words[0] if words else None
+        if not token:
+            raise click.UsageError(f"{token_file} is empty: put the bearer token on its first line")
+    elif token and "--token" in sys.argv:
+        click.secho("--token on the command line is visible to every user of this machine (ps); "
+                    "use SWITCHBOARD_TOKEN or --token-file", fg="yellow")
     if not token and host not in LOCAL_HOSTS:
         token = secrets.token_urlsafe(24)
-        click.secho(f"Binding to {host}: bearer token required. Generated one: {token}", fg="yellow")
+        kept = project / ".switchboard" / "token"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.touch(mode=0o600, exist_ok=True)
+        kept.chmod(0o600)
+        kept.write_text(token + "\n", encoding="utf-8")
+        click.secho(f"Binding to {host}: bearer token required. Generated one into {kept} "
+                    "(readable by you only); send it as 'Authorization: Bearer …'", fg="yellow")
     os.environ.update({"SWITCHBOARD_PROJECT": str(project), "SWITCHBOARD_MODELS": str(models)})
     if store:
         os.environ["SWITCHBOARD_STORE"] = store
