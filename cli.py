@@ -317,6 +317,35 @@ def delete_conversation(project: Path, store: str | None, sender_id: str, yes: b
                 f"from {stores.description}.", fg="green")
 
 
+@conversations.command("purge")
+@PROJECT_OPTION
+@STORE_OPTION
+@click.option("--older-than", "days", type=float, default=None, metavar="DAYS",
+              help="Delete conversations with no message for DAYS days [default: domain.yml's "
+                   "privacy.retention_days].")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def purge_conversations(project: Path, store: str | None, days: float | None, yes: bool) -> None:
+    """Delete every conversation (and its handoff tickets) idle for longer than the retention."""
+    from project.loader import load_project
+    from stores.factory import open_stores
+    from stores.retention import cutoff, purge
+
+    if days is None:
+        days = load_project(project).domain.privacy.retention_days
+        if days is None:
+            raise click.UsageError("no --older-than DAYS and no privacy: retention_days in domain.yml")
+    if days <= 0:
+        raise click.UsageError(f"--older-than must be above 0 days, got {days:g}")
+    stores = open_stores(project, store)
+    print_problems(list(stores.warnings))
+    if not yes and sys.stdin.isatty():
+        click.confirm(f"Delete every conversation idle for over {days:g} days from "
+                      f"{stores.description}?", abort=True)
+    purged = purge(stores.tracker, stores.handoffs, cutoff(days))
+    click.secho(f"✓ Deleted {len(purged.conversations)} conversation(s) ({purged.events} event(s)) "
+                f"idle for over {days:g} days from {stores.description}.", fg="green")
+
+
 @cli.command("test")
 @PROJECT_OPTION
 @MODELS_OPTION

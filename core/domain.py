@@ -138,6 +138,14 @@ class HandoffConfig:
 
 
 @dataclass(frozen=True)
+class PrivacyConfig:
+    """domain.yml `privacy:`. `retention_days`: conversations with no event for that long
+    are deleted (by the server every hour, and by `cli.py conversations purge`); None: kept."""
+
+    retention_days: float | None = None
+
+
+@dataclass(frozen=True)
 class GenerationConfig:
     knowledge: str | None = None
     backend: str = "extractive"
@@ -163,6 +171,7 @@ class Domain:
     session: SessionConfig = field(default_factory=SessionConfig)
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     generation: GenerationConfig = field(default_factory=GenerationConfig)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     store_entities_as_slots: bool = True
     sources: dict[str, Source] = field(default_factory=dict)  # "intent:greet" -> where declared
     references: list[Reference] = field(default_factory=list)

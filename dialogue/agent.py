@@ -130,10 +130,15 @@ class Agent:
         (by this or another worker) are read, so a turn costs the same at message 5 and 500."""
         cached = self._trackers.get(sender_id)
         stored = self.store.size(sender_id)
-        if cached is not None and stored >= len(cached.events):
-            cached.extend(self.store.load(sender_id, since=len(cached.events)))
-            self._trackers.move_to_end(sender_id)
-            return cached
+        if cached is not None and cached.events and stored >= len(cached.events):
+            # the stored event at the cached end must be the cached one: a conversation
+            # deleted (and begun again) through another process is not served from here
+            newer = self.store.load(sender_id, since=len(cached.events) - 1)
+            if newer and newer[0].timestamp == cached.events[-1].timestamp \
+                    and newer[0].name == cached.events[-1].name:
+                cached.extend(newer[1:])
+                self._trackers.move_to_end(sender_id)
+                return cached
         tracker = Tracker(sender_id, dict(self.domain.slots), self.store.load(sender_id))
         self._trackers[sender_id] = tracker
         while len(self._trackers) > TRACKER_CACHE:
@@ -325,6 +330,16 @@ class Agent:
                 return
             # Rasa's SDK returns SessionStarted and action_listen too: ours are already there
             tracker.extend(e for e in events if not isinstance(e, (SessionStarted, ActionExecuted)))
+
+    def forget(self, sender_id: str) -> int:
+        """Delete the conversation everywhere this agent keeps it (store, cache, handoff
+        tickets, pending reminders); how many events the store held."""
+        with self.conversation(sender_id):
+            events = self.store.delete(sender_id)
+            self._trackers.pop(sender_id, None)
+        self.queue.delete_sender(sender_id)
+        self.reminders.forget(sender_id)
+        return events
 
     def restart(self, sender_id: str) -> None:
         self._append(sender_id, Restarted())

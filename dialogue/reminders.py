@@ -47,6 +47,12 @@ class ReminderClock:
             elif isinstance(event, UserUttered) and event.input_channel != EXTERNAL:
                 self._user_spoke(sender_id, event.timestamp)
 
+    def forget(self, sender_id: str) -> None:
+        """Drop every pending reminder of the conversation (it was deleted)."""
+        with self._wake:
+            for key in [k for k in self._pending if k[0] == sender_id]:
+                del self._pending[key]
+
     def pending(self, sender_id: str) -> list[ReminderScheduled]:
         with self._wake:
             return sorted((r for (s, _), r in self._pending.items() if s == sender_id),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from project.checks import FileChecker, describe, did_you_mean
-from core.domain import PRIORITIES, Domain, GenerationConfig, HandoffConfig, SessionConfig
+from core.domain import PRIORITIES, Domain, GenerationConfig, HandoffConfig, PrivacyConfig, \
+    SessionConfig
 from project.business_hours import parse_business_hours
 from project.domain_helpers import names, refer
 from project.yaml_loader import YDict
@@ -122,3 +123,18 @@ def parse_generation(value: Any, line: int, check: FileChecker) -> GenerationCon
         spec.get("knowledge"), str(backend), numbers["top_k"], numbers["min_score"],
         numbers["template_confidence"], spec.get("base_url"), spec.get("model"), spec.get("api_key_env"), numbers["timeout"],
     )
+
+
+def parse_privacy(value: Any, line: int, check: FileChecker) -> PrivacyConfig:
+    spec = check.mapping(value, line, "privacy")
+    check.known_keys(spec, ("retention_days",), "privacy")
+    days = spec.get("retention_days")
+    if days is None:
+        return PrivacyConfig()
+    if not check.expect(days, float, spec.line_of("retention_days"), "privacy.retention_days"):
+        return PrivacyConfig()
+    if days <= 0:
+        check.error(spec.line_of("retention_days"), "privacy.retention_days",
+                    f"must be above 0 days, got {days}")
+        return PrivacyConfig()
+    return PrivacyConfig(float(days))

@@ -25,6 +25,7 @@ own signature (Slack's): those check that signature instead.
 from __future__ import annotations
 
 import hmac
+import threading
 import time
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Literal, Sequence
@@ -108,6 +109,34 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
 
+RETENTION_EVERY_S = 3600.0
+
+
+def start_retention(agent, days: float, every_s: float = RETENTION_EVERY_S) -> threading.Thread:
+    """A daemon thread deleting conversations idle for over `days` (at start, then every
+    `every_s`), through the agent so its caches, tickets and reminders go too."""
+    import logging
+
+    from stores.retention import cutoff, purge
+
+    log = logging.getLogger("switchboard.retention")
+
+    def sweep() -> None:
+        while True:
+            try:
+                purged = purge(agent.store, agent.queue, cutoff(days), forget=agent.forget)
+                if purged.conversations:
+                    log.info("retention: deleted %d conversation(s) idle for over %g days",
+                             len(purged.conversations), days)
+            except Exception:  # noqa: BLE001 - the next sweep tries again
+                log.exception("retention sweep failed")
+            time.sleep(every_s)
+
+    thread = threading.Thread(target=sweep, name="retention", daemon=True)
+    thread.start()
+    return thread
+
+
 def last_channel(tracker) -> str | None:
     """The channel of the customer's latest message (triggered intents aside)."""
     from dialogue.reminders import EXTERNAL
@@ -184,6 +213,10 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
 
     for channel in mounted:
         channel.add_routes(app, handle)
+    retention = agent.domain.privacy.retention_days
+    if retention is not None:  # domain.yml privacy: retention_days, enforced hourly
+        start_retention(agent, retention)
+
     # channels that can speak first (callback): a turn no customer message started (a
     # reminder) goes out through the channel the customer last wrote on
     pushers = {c.name: c for c in mounted if callable(getattr(c, "push", None))}

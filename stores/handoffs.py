@@ -190,6 +190,7 @@ class HandoffQueue:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
         self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        self.db.execute("PRAGMA secure_delete=ON")  # a deleted ticket's transcript is overwritten
         setup_sqlite(self.db, SCHEMA)
         self._add_priority_column()
         self.db.commit()

@@ -158,6 +158,7 @@ class SQLiteStore:
             try:
                 db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
                 db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA secure_delete=ON")  # a deleted conversation's text is overwritten
                 setup_sqlite(db, SCHEMA, wal=True)
             except sqlite3.Error as exc:
                 raise _unavailable(self.path, exc) from None
@@ -214,7 +215,15 @@ class SQLiteStore:
         return [r[0] for r in self._db().execute("SELECT DISTINCT sender_id FROM events ORDER BY 1")]
 
     def delete(self, sender_id: str) -> int:
-        return self._db().execute("DELETE FROM events WHERE sender_id = ?", (sender_id,)).rowcount
+        """Delete the conversation, leaving no copy of it in the file or its WAL (the
+        deleted pages are zeroed: secure_delete; the WAL is checkpointed and truncated)."""
+        try:
+            db = self._db()
+            count = db.execute("DELETE FROM events WHERE sender_id = ?", (sender_id,)).rowcount
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            raise _unavailable(self.path, exc) from None
+        return count
 
     @contextmanager
     def lock(self, sender_id: str) -> Iterator[None]:
