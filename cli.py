@@ -313,8 +313,18 @@ def delete_conversation(project: Path, store: str | None, sender_id: str, yes: b
         click.confirm(f"Delete all conversations of '{sender_id}' from {stores.description}?", abort=True)
     events = stores.tracker.delete(sender_id)
     tickets = stores.handoffs.delete_sender(sender_id)
+    records = _project_forgetters(project).forget(sender_id)
     click.secho(f"✓ Deleted {events} event(s) and {tickets} handoff ticket(s) of '{sender_id}' "
-                f"from {stores.description}.", fg="green")
+                f"from {stores.description}"
+                + (f", and {records} record(s) the project's actions kept" if records else "")
+                + ".", fg="green")
+
+
+def _project_forgetters(project: Path):
+    """The project's `@forget` functions (its actions/, imported without the action server)."""
+    from dialogue.registry import load_project_actions
+
+    return load_project_actions(project, server=False)
 
 
 @conversations.command("purge")
@@ -341,7 +351,15 @@ def purge_conversations(project: Path, store: str | None, days: float | None, ye
     if not yes and sys.stdin.isatty():
         click.confirm(f"Delete every conversation idle for over {days:g} days from "
                       f"{stores.description}?", abort=True)
-    purged = purge(stores.tracker, stores.handoffs, cutoff(days))
+    own = _project_forgetters(project)
+
+    def forget(sender_id: str) -> int:
+        events = stores.tracker.delete(sender_id)
+        stores.handoffs.delete_sender(sender_id)
+        own.forget(sender_id)
+        return events
+
+    purged = purge(stores.tracker, stores.handoffs, cutoff(days), forget=forget)
     click.secho(f"✓ Deleted {len(purged.conversations)} conversation(s) ({purged.events} event(s)) "
                 f"idle for over {days:g} days from {stores.description}.", fg="green")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from core.events import SlotSet
 from actions.texts import language, text
-from dialogue.registry import action, say
+from dialogue.registry import action, forget, say
 
 ORDERS = Path(__file__).resolve().parent.parent / "data" / "orders.json"
 
@@ -158,6 +158,28 @@ def returns_log() -> Path:
     e.g. in tests)."""
     default = Path(__file__).resolve().parent.parent / ".switchboard" / "return_requests.jsonl"
     return Path(os.environ.get("NORTHWIND_RETURNS_LOG", default))
+
+
+@forget
+def forget_return_requests(sender_id: str) -> int:
+    """A deleted conversation's return requests go too (they hold the customer's email)."""
+    path = returns_log()
+    if not path.exists():
+        return 0
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if _sender_of(line) != sender_id]
+    if len(kept) < len(lines):
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(kept), encoding="utf-8")
+        tmp.replace(path)
+    return len(lines) - len(kept)
+
+
+def _sender_of(line: str) -> str | None:
+    try:
+        return json.loads(line).get("sender_id")
+    except ValueError:
+        return None
 
 
 @action("action_start_return")

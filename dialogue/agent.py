@@ -339,6 +339,7 @@ class Agent:
             self._trackers.pop(sender_id, None)
         self.queue.delete_sender(sender_id)
         self.reminders.forget(sender_id)
+        self.runner.custom.forget(sender_id)  # the project's own records (@forget)
         return events
 
     def restart(self, sender_id: str) -> None:

@@ -39,6 +39,7 @@ ValidatorFn = Callable[[Any, Tracker, Domain], Any]
 # (name, function) in the order the decorators ran; filtered per project by module name.
 _ACTIONS: list[tuple[str, ActionFn]] = []
 _VALIDATORS: list[tuple[str, ValidatorFn]] = []
+_FORGETTERS: list[tuple[str, Callable[[str], int]]] = []
 
 
 def action(name: str) -> Callable[[ActionFn], ActionFn]:
@@ -53,6 +54,14 @@ def validator(slot: str) -> Callable[[ValidatorFn], ValidatorFn]:
         _VALIDATORS.append((slot, fn))
         return fn
     return register
+
+
+def forget(fn: Callable[[str], int]) -> Callable[[str], int]:
+    """Register `fn(sender_id) -> records removed`: what the project's own code keeps about a
+    conversation (a side file, a CRM row) is deleted with it (`cli.py conversations delete`,
+    `purge`, the retention sweep)."""
+    _FORGETTERS.append((fn.__name__, fn))
+    return fn
 
 
 def say(text: str, buttons: tuple[tuple[str, str], ...] = ()) -> BotUttered:
@@ -75,6 +84,11 @@ class ProjectActions:
     actions: dict[str, ActionFn] = field(default_factory=dict)
     validators: dict[str, ValidatorFn] = field(default_factory=dict)
     server: Any = None  # dialogue.action_server.ActionServer
+    forgetters: dict[str, Callable[[str], int]] = field(default_factory=dict)
+
+    def forget(self, sender_id: str) -> int:
+        """Run every `@forget` function of the project; the records they removed."""
+        return sum(int(fn(sender_id) or 0) for fn in self.forgetters.values())
 
     def served(self, name: str) -> bool:
         """Whether the project itself runs `name` (in process or on its action server)."""
@@ -124,7 +138,7 @@ def load_project_actions(project: Path, server: bool = True) -> ProjectActions:
 
     def own(entries):
         return {name: fn for name, fn in entries if fn.__module__.startswith(prefix)}
-    return ProjectActions(own(_ACTIONS), own(_VALIDATORS), remote)
+    return ProjectActions(own(_ACTIONS), own(_VALIDATORS), remote, own(_FORGETTERS))
 
 
 def unregistered_actions(domain: Domain, project: Path) -> list:
