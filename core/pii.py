@@ -1,14 +1,113 @@
-"""Personal data in text: emails, card and phone numbers, masked for storage and answers."""
+"""Personal data in text, masked for storage, logs and answers: one function, `mask_pii`.
+
+    mask_pii("call (555) 123-4567 or mail jane@example.com") == "call [phone] or mail [email]"
+
+What it finds, each replaced whole (never leaving a fragment such as "123-4567"):
+  * emails;
+  * phone numbers, by Google's libphonenumber (`phonenumbers`): international (+…) ones,
+    and national ones as written in the US, China (13812345678), the UK and Germany;
+  * payment card numbers: 13–19 digits that pass the Luhn check;
+  * IBANs, spaced or compact, that pass the ISO 13616 mod-97 check;
+  * Chinese resident ID numbers (18 characters, ISO 7064 check digit);
+  * street addresses: English ("221B Baker Street", "1600 Pennsylvania Ave") and Chinese
+    (…省/市/区/县 … 路/街/道 … 号).
+Measured on a labelled English + Chinese set: bench/pii.py, BENCHMARKS.md.
+"""
 from __future__ import annotations
 
 import re
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
-PHONE = re.compile(r"(?<![\w-])\+?\d[\d ().-]{7,}\d\b")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+CN_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])")
+STREET = (r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
+          r"Square|Sq|Terrace|Parkway|Pkwy|Highway|Hwy")
+EN_ADDRESS = re.compile(rf"\b\d{{1,5}}[A-Za-z]?\s+(?:[A-Z][\w'.-]*\s+){{0,4}}(?:{STREET})\b\.?"
+                        r"|\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|weg|allee|platz|gasse)\s+\d{1,5}[a-z]?\b")
+ZH_ADDRESS = re.compile(r"[\u4e00-\u9fff]{0,12}(?:省|市|区|县|镇)[\u4e00-\u9fff\d]{0,16}?"
+                        r"(?:路|街|道|巷|弄|里)[\d一二三四五六七八九十百零]+号(?:[\d]+(?:室|楼|单元))*")
+PHONE_REGIONS = ("US", "CN", "GB", "DE")
+LONG_DIGITS = re.compile(r"(?<![\w-])\+?\d[\d ().-]{7,}\d\b")  # what the matcher leaves
 
 
 def mask_pii(text: str) -> str:
+    if not text:
+        return text
     text = EMAIL.sub("[email]", text)
-    text = CARD.sub(lambda m: "[card]" if len(re.sub(r"\D", "", m.group())) >= 13 else m.group(), text)
-    return PHONE.sub(lambda m: "[phone]" if len(re.sub(r"\D", "", m.group())) >= 9 else m.group(), text)
+    text = IBAN.sub(lambda m: "[iban]" if _iban_ok(m.group()) else m.group(), text)
+    text = CN_ID.sub(lambda m: "[id]" if _cn_id_ok(m.group()) else m.group(), text)
+    text = CARD.sub(lambda m: "[card]" if _luhn_ok(m.group()) else m.group(), text)
+    text = ZH_ADDRESS.sub(_zh_address, text)
+    text = EN_ADDRESS.sub("[address]", text)
+    text = _phones(text)
+    return LONG_DIGITS.sub(lambda m: "[phone]" if len(re.sub(r"\D", "", m.group())) >= 9 else m.group(),
+                           text)
+
+
+# words that often run into a Chinese address ("寄到北京市…"): kept, not masked
+ZH_LEAD = re.compile(r"^(?:请|帮我|麻烦|我的)?(?:寄到|送到|发到|寄往|送往|发往|住在|地址是|地址|收货地址|我在|我住|在|到)")
+
+
+def _zh_address(match: re.Match) -> str:
+    lead = ZH_LEAD.match(match.group())
+    return (lead.group() if lead else "") + "[address]"
+
+
+def personal_values(text: str) -> list[str]:
+    """The personal values in `text`, as written (what mask_pii would hide)."""
+    import phonenumbers
+
+    found = [m.group() for m in EMAIL.finditer(text)]
+    found += [m.group() for m in IBAN.finditer(text) if _iban_ok(m.group())]
+    found += [m.group() for m in CN_ID.finditer(text) if _cn_id_ok(m.group())]
+    found += [m.group() for m in CARD.finditer(text) if _luhn_ok(m.group())]
+    found += [m.group() for m in (*ZH_ADDRESS.finditer(text), *EN_ADDRESS.finditer(text))]
+    for region in PHONE_REGIONS:
+        found += [m.raw_string for m in phonenumbers.PhoneNumberMatcher(
+            text, region, leniency=phonenumbers.Leniency.VALID)]
+    found += [m.group() for m in LONG_DIGITS.finditer(text) if len(_digits(m.group())) >= 9]
+    return list(dict.fromkeys(found))
+
+
+def _phones(text: str) -> str:
+    import phonenumbers
+
+    spans: list[tuple[int, int]] = []
+    for region in PHONE_REGIONS:
+        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+            if not any(s < match.end and match.start < e for s, e in spans):
+                spans.append((match.start, match.end))
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + "[phone]" + text[end:]
+    return text
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+def _luhn_ok(value: str) -> bool:
+    digits = _digits(value)
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def _iban_ok(value: str) -> bool:
+    compact = value.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    moved = compact[4:] + compact[:4]
+    number = "".join(str(int(c, 36)) for c in moved)
+    return int(number) % 97 == 1
+
+
+def _cn_id_ok(value: str) -> bool:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(value[:17], weights))
+    return "10X98765432"[total % 11] == value[17].upper()

@@ -176,7 +176,7 @@ class ActionRunner:
         base = name[len("utter_"):]
         selection = self.selector.select(user.text, base) if self.selector and user else None
         if selection is None or not selection.trusted:
-            from responses.guardrails import mask_pii
+            from core.pii import mask_pii
 
             log.info("no trusted FAQ for %r: %s", mask_pii(user.text) if user else "", selection)
             return self.fallback(tracker, Prediction(name, 0.0, "rules", "no FAQ selected"))

@@ -26,7 +26,8 @@ from typing import Iterable
 from core.domain import GenerationConfig
 from knowledge.index import Hit, KnowledgeIndex
 from nlu.language import identifier, primary
-from responses.guardrails import check_answer, mask_pii
+from core.pii import mask_pii
+from responses.guardrails import check_answer
 from responses.llm import BackendError, ExtractiveBackend, OpenAIBackend
 
 log = logging.getLogger("switchboard.generation")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.pii import CARD, EMAIL, PHONE, mask_pii
+from core.pii import personal_values
 
 MAX_ANSWER_CHARS = 600
 
@@ -64,8 +64,6 @@ def check_answer(answer: str, cited: list[str], system_prompt: str = "") -> Verd
         if len(line) > 30 and _normal(line) in _normal(answer):
             return Verdict(False, "the answer repeats the system prompt")
     raw_source = " ".join(cited)
-    for pattern in (EMAIL, CARD, PHONE):
-        for match in pattern.finditer(answer):
-            if match.group() not in raw_source and mask_pii(match.group()) != match.group():
-                return Verdict(False, "the answer contains personal data")
+    if any(value not in raw_source for value in personal_values(answer)):
+        return Verdict(False, "the answer contains personal data")
     return Verdict(True)
