@@ -235,9 +235,21 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
     def model_parse(body: ParseBody) -> dict:
         return parse_json(agent.understand(body.text))
 
+    masked = bool(getattr(agent.store, "mask_pii", False))
+
+    def shown(tracker) -> dict:
+        """The tracker as the API shows it: masked like the store when it masks (the
+        in-memory cache still holds this turn's clear values)."""
+        data = tracker_json(tracker)
+        if masked:
+            from stores.sqlite import masked_value
+
+            data = masked_value(data)
+        return data
+
     @app.get("/conversations/{sender_id}/tracker")
     def get_tracker(sender_id: str) -> dict:
-        return tracker_json(agent.tracker(sender_id))
+        return shown(agent.tracker(sender_id))
 
     @app.post("/conversations/{sender_id}/messages")
     def post_message(sender_id: str, body: MessageBody):
@@ -245,9 +257,9 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
             tracker = agent.agent_says(sender_id, body.text, body.agent)
             if tracker is None:
                 return _error(409, f"conversation '{sender_id}' is not with a human agent (field author)")
-            return {"tracker": tracker_json(tracker), "replies": []}
+            return {"tracker": shown(tracker), "replies": []}
         result = handle(sender_id, body.text)
-        return {"tracker": tracker_json(agent.tracker(sender_id)),
+        return {"tracker": shown(agent.tracker(sender_id)),
                 "replies": rest_output.render_all(sender_id, result.replies)}
 
     @app.post("/conversations/{sender_id}/trigger_intent")
@@ -261,7 +273,7 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
         except UnknownIntent:
             return _error(404, f"intent '{body.name}' is not in the domain (field name)")
         push(sender_id, result.replies, output_channel)
-        return {"tracker": tracker_json(agent.tracker(sender_id)),
+        return {"tracker": shown(agent.tracker(sender_id)),
                 "messages": rest_output.render_all(sender_id, result.replies)}
 
     @app.get("/handoffs")

@@ -57,6 +57,10 @@ def connect(settings: StoreSettings, *, mask_pii: bool = False) -> Stores:
     opened, is a `SwitchboardError` saying which."""
     opener = {"sqlite": _sqlite, "redis": _redis, "postgresql": _postgresql, "memory": _memory}[settings.kind]
     tracker, handoffs = opener(settings, mask_pii)
+    if mask_pii:  # tickets are stored data too: they keep no more than the store does
+        from stores.handoffs import MaskingQueue
+
+        handoffs = MaskingQueue(handoffs)
     if settings.lock_url:
         import redis
 

@@ -100,6 +100,11 @@ def _masked(value):
     return value
 
 
+def masked_value(value):
+    """`value` (JSON-like) with every string in it masked (core.pii.mask_pii)."""
+    return _masked(value)
+
+
 def setup_sqlite(db: sqlite3.Connection, schema: str, wal: bool = False, tries: int = 50) -> None:
     """Create the table (and switch to WAL) even when several worker processes open the same
     new file at once: a "database is locked" there is retried, not fatal."""
