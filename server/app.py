@@ -333,6 +333,9 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or ()).get(b"content-length", b"")
+        if length and (not length.isdigit() or int(length) > self.limit):  # refused unread
+            return await _error(413, f"request body over {self.limit} bytes")(scope, receive, send)
         messages, size = [], 0
         while True:
             message = await receive()

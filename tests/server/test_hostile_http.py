@@ -52,3 +52,12 @@ def test_a_foreign_host_header_is_refused_and_there_is_no_cdn_swagger(make_serve
         assert server.call("GET", "/health")[0] == 200  # 127.0.0.1 itself is answered
         assert server.call("GET", "/docs")[0] == 404
         assert server.call("GET", "/openapi.json")[0] == 200
+
+
+def test_a_huge_content_length_with_no_body_is_refused_at_once(make_server) -> None:
+    with make_server() as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.putrequest("POST", "/webhooks/rest/webhook")
+        connection.putheader("Content-Length", "99999999999")
+        connection.endheaders()  # and never send the body
+        assert connection.getresponse().status == 413
