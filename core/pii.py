@@ -32,55 +32,51 @@ LONG_DIGITS = re.compile(r"(?<![\w-])\+?\d[\d ().-]{7,}\d\b")  # what the matche
 
 
 def mask_pii(text: str) -> str:
-    if not text:
-        return text
-    text = EMAIL.sub("[email]", text)
-    text = IBAN.sub(lambda m: "[iban]" if _iban_ok(m.group()) else m.group(), text)
-    text = CN_ID.sub(lambda m: "[id]" if _cn_id_ok(m.group()) else m.group(), text)
-    text = CARD.sub(lambda m: "[card]" if _luhn_ok(m.group()) else m.group(), text)
-    text = ZH_ADDRESS.sub(_zh_address, text)
-    text = EN_ADDRESS.sub("[address]", text)
-    text = _phones(text)
-    return LONG_DIGITS.sub(lambda m: "[phone]" if len(re.sub(r"\D", "", m.group())) >= 9 else m.group(),
-                           text)
+    for start, end, label in sorted(_found(text), reverse=True):
+        text = text[:start] + f"[{label}]" + text[end:]
+    return text
+
+
+def personal_values(text: str) -> list[str]:
+    """The personal values in `text`, as written (what mask_pii hides)."""
+    return list(dict.fromkeys(text[start:end] for start, end, _ in sorted(_found(text))))
 
 
 # words that often run into a Chinese address ("寄到北京市…"): kept, not masked
 ZH_LEAD = re.compile(r"^(?:请|帮我|麻烦|我的)?(?:寄到|送到|发到|寄往|送往|发往|住在|地址是|地址|收货地址|我在|我住|在|到)")
 
 
-def _zh_address(match: re.Match) -> str:
-    lead = ZH_LEAD.match(match.group())
-    return (lead.group() if lead else "") + "[address]"
-
-
-def personal_values(text: str) -> list[str]:
-    """The personal values in `text`, as written (what mask_pii would hide)."""
+def _found(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of every personal value, none overlapping: each detector in turn
+    (emails first, the long-digit safety net last) keeps only spans no earlier one took."""
+    if not text:
+        return []
     import phonenumbers
 
-    found = [m.group() for m in EMAIL.finditer(text)]
-    found += [m.group() for m in IBAN.finditer(text) if _iban_ok(m.group())]
-    found += [m.group() for m in CN_ID.finditer(text) if _cn_id_ok(m.group())]
-    found += [m.group() for m in CARD.finditer(text) if _luhn_ok(m.group())]
-    found += [m.group() for m in (*ZH_ADDRESS.finditer(text), *EN_ADDRESS.finditer(text))]
+    spans: list[tuple[int, int, str]] = []
+
+    def take(start: int, end: int, label: str) -> None:
+        if end > start and not any(s < end and start < e for s, e, _ in spans):
+            spans.append((start, end, label))
+
+    for m in EMAIL.finditer(text):
+        take(m.start(), m.end(), "email")
+    for pattern, check, label in ((IBAN, _iban_ok, "iban"), (CN_ID, _cn_id_ok, "id"), (CARD, _luhn_ok, "card")):
+        for m in pattern.finditer(text):
+            if check(m.group()):
+                take(m.start(), m.end(), label)
+    for m in ZH_ADDRESS.finditer(text):
+        lead = ZH_LEAD.match(m.group())
+        take(m.start() + (lead.end() if lead else 0), m.end(), "address")
+    for m in EN_ADDRESS.finditer(text):
+        take(m.start(), m.end(), "address")
     for region in PHONE_REGIONS:
-        found += [m.raw_string for m in phonenumbers.PhoneNumberMatcher(
-            text, region, leniency=phonenumbers.Leniency.VALID)]
-    found += [m.group() for m in LONG_DIGITS.finditer(text) if len(_digits(m.group())) >= 9]
-    return list(dict.fromkeys(found))
-
-
-def _phones(text: str) -> str:
-    import phonenumbers
-
-    spans: list[tuple[int, int]] = []
-    for region in PHONE_REGIONS:
-        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            if not any(s < match.end and match.start < e for s, e in spans):
-                spans.append((match.start, match.end))
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + "[phone]" + text[end:]
-    return text
+        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+            take(m.start, m.end, "phone")
+    for m in LONG_DIGITS.finditer(text):
+        if len(_digits(m.group())) >= 9:
+            take(m.start(), m.end(), "phone")
+    return spans
 
 
 def _digits(value: str) -> str:

@@ -217,11 +217,12 @@ class Agent:
         return self.handle(sender_id, payload, input_channel=EXTERNAL)
 
     def _reminder_due(self, sender_id: str, reminder: ReminderScheduled) -> None:
-        if reminder.intent not in self.domain.intents:
+        try:
+            result = self.trigger_intent(sender_id, reminder.intent, reminder.entities)
+        except UnknownIntent:
             log.error("reminder '%s' of %s: intent '%s' is not in the domain; not triggered",
                       reminder.reminder, sender_id, reminder.intent)
             return
-        result = self.trigger_intent(sender_id, reminder.intent, reminder.entities)
         for listener in self.on_external_turn:
             listener(result)
 

@@ -167,10 +167,7 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
     async def guard(request: Request, call_next):
         started = time.perf_counter()
         route = request.url.path
-        length = request.headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > max_body):
-            response = _error(413, f"request body over {max_body} bytes")
-        elif token and route not in open_paths and not _authorized(request, token):
+        if token and route not in open_paths and not _authorized(request, token):  # (size: BodyLimit)
             response = _error(401, "missing or wrong bearer token (header Authorization)")
         else:
             response = await call_next(request)

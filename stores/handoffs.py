@@ -260,9 +260,9 @@ class MaskingQueue:
     def add(self, tracker: Tracker, reason: str, priority: str = NORMAL,
             notes: tuple[str, ...] = ()) -> Ticket:
         from core.events import event_from_dict
-        from stores.sqlite import event_rows
+        from stores.sqlite import masked_value
 
-        events = [event_from_dict(json.loads(row)) for row in event_rows(tracker.events, True)]
+        events = [event_from_dict(masked_value(e.to_dict())) for e in tracker.events]
         masked = Tracker(tracker.sender_id, tracker.slot_defs, events)
         return self.inner.add(masked, reason, priority, tuple(mask_pii(n) for n in notes))
 

@@ -87,22 +87,17 @@ CREATE TABLE IF NOT EXISTS events (
 )"""
 
 
-def _masked(value):
-    """Every string inside `value` with emails, card and phone numbers masked."""
+def masked_value(value):
+    """`value` (JSON-like) with every string inside it masked (core.pii.mask_pii)."""
     from core.pii import mask_pii
 
     if isinstance(value, str):
         return mask_pii(value)
     if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
+        return {k: masked_value(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_masked(v) for v in value]
+        return [masked_value(v) for v in value]
     return value
-
-
-def masked_value(value):
-    """`value` (JSON-like) with every string in it masked (core.pii.mask_pii)."""
-    return _masked(value)
 
 
 def setup_sqlite(db: sqlite3.Connection, schema: str, wal: bool = False, tries: int = 50) -> None:
@@ -126,7 +121,7 @@ def event_rows(events: Iterable[Event], mask_pii: bool = False) -> list[str]:
     """Events as the JSON text every store keeps, personal data masked when asked."""
     dicts = [e.to_dict() for e in events]
     if mask_pii:
-        dicts = [_masked(d) for d in dicts]
+        dicts = [masked_value(d) for d in dicts]
     return [json.dumps(d, ensure_ascii=False, default=str) for d in dicts]
 
 
