@@ -187,9 +187,10 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 @click.option("--workers", default=1, show_default=True, type=int,
               help="uvicorn worker processes (they share the conversation store).")
 @click.option("--token", envvar="SWITCHBOARD_TOKEN", default=None,
-              help="Bearer token for every request but /health [env SWITCHBOARD_TOKEN: prefer it "
+              help="The admin bearer token (every scope) [env SWITCHBOARD_TOKEN: prefer it "
                    "or --token-file, a command line is visible to every user in `ps`]; one is "
-                   "generated (into PROJECT/.switchboard/token) when binding beyond localhost.")
+                   "generated (into PROJECT/.switchboard/token) when binding beyond localhost "
+                   "without staff tokens (`cli.py tokens create`).")
 @click.option("--token-file", default=None, type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Read the bearer token from this file (its first line).")
 @click.option("--store", default=None, metavar="URL",
@@ -207,10 +208,17 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="A Host header the server answers (repeat for several; '*' for any) "
                    "[default: the loopback names when bound to one, else any].")
+@click.option("--rate-limit", "rate_limits", multiple=True, metavar="KIND=N/SECONDS",
+              help="A customer-channel limit: sender (messages per conversation), address "
+                   "(messages per client address), session (new conversations per address); "
+                   "KIND=off for none [default: sender=20/60, address=60/60, session=10/60].")
 def run(project: Path, models: Path | None, host: str, port: int, workers: int,
         token: str | None, token_file: Path | None, store: str | None, mask_pii: bool,
-        credentials: Path | None, allowed_hosts: tuple[str, ...]) -> None:
-    """Serve the assistant over HTTP (Rasa-compatible REST channel and more)."""
+        credentials: Path | None, allowed_hosts: tuple[str, ...], rate_limits: tuple[str, ...]) -> None:
+    """Serve the assistant over HTTP (Rasa-compatible REST channel and more).
+
+    Customers (the chat page at /) get a token for their own conversation; staff use bearer
+    tokens with scopes (`cli.py tokens create`)."""
     import secrets
 
     import uvicorn
@@ -236,7 +244,20 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
     elif token and "--token" in sys.argv:
         click.secho("--token on the command line is visible to every user of this machine (ps); "
                     "use SWITCHBOARD_TOKEN or --token-file", fg="yellow")
-    if not token and host not in LOCAL_HOSTS:
+    from core.secret import project_secret
+    from server.auth import TOKENS_FILE, read_tokens
+    from server.limits import DEFAULTS, parse_limits
+
+    try:
+        limits = parse_limits(",".join(rate_limits))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rate-limit") from None
+    staff = read_tokens(project / TOKENS_FILE)  # a broken tokens file: an error now, not per request
+    project_secret(project)  # made once here, before the workers read it
+    if staff:
+        click.echo(f"Staff tokens: {len(staff)} in {project / TOKENS_FILE}"
+                   + (" and the admin token" if token else ""))
+    if not token and not staff and host not in LOCAL_HOSTS:
         token = secrets.token_urlsafe(24)
         kept = project / ".switchboard" / "token"
         kept.parent.mkdir(parents=True, exist_ok=True)
@@ -254,6 +275,10 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
         os.environ["SWITCHBOARD_TOKEN"] = token
     if mask_pii:
         os.environ["SWITCHBOARD_MASK_PII"] = "1"
+    if rate_limits:
+        os.environ["SWITCHBOARD_RATE_LIMITS"] = ",".join(rate_limits)
+    click.echo("Rate limits: " + ", ".join(f"{kind} {rate or 'off'}" for kind, rate in
+                                          {**DEFAULTS, **limits}.items()))
     if credentials:
         os.environ["SWITCHBOARD_CREDENTIALS"] = str(credentials)
     if not allowed_hosts and host not in LOCAL_HOSTS:
@@ -362,6 +387,57 @@ def purge_conversations(project: Path, store: str | None, days: float | None, ye
     purged = purge(stores.tracker, stores.handoffs, cutoff(days), forget=forget)
     click.secho(f"✓ Deleted {len(purged.conversations)} conversation(s) ({purged.events} event(s)) "
                 f"idle for over {days:g} days from {stores.description}.", fg="green")
+
+
+@cli.group()
+def tokens() -> None:
+    """Staff bearer tokens with scopes, for `cli.py run` (PROJECT/.switchboard/tokens.yml).
+
+    Scopes: agent (the handoff desk: handoffs, release, agent messages, trackers), channel
+    (speak for any customer: a backend in front of the bot), metrics (/metrics), admin (all).
+    A running server picks up changes at once; only each token's SHA-256 is stored."""
+
+
+@tokens.command("create")
+@PROJECT_OPTION
+@click.argument("name")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              type=click.Choice(["agent", "channel", "metrics", "admin"]),
+              help="What the token may do (repeat for several).")
+def create_token(project: Path, name: str, scopes: tuple[str, ...]) -> None:
+    """Make a token called NAME (e.g. the agent's name, which signs their messages) and
+    print it, once."""
+    from server.auth import TOKENS_FILE, new_staff_token
+
+    token = new_staff_token(project / TOKENS_FILE, name, list(scopes))
+    click.echo(token)
+    click.secho(f"Token '{name}' ({', '.join(sorted(set(scopes)))}) added to {project / TOKENS_FILE}; "
+                "it is shown only now. Send it as 'Authorization: Bearer …'.", fg="green", err=True)
+
+
+@tokens.command("list")
+@PROJECT_OPTION
+def list_tokens(project: Path) -> None:
+    """The tokens' names, scopes and creation times (never the tokens)."""
+    from server.auth import TOKENS_FILE, read_tokens
+
+    entries = read_tokens(project / TOKENS_FILE)
+    if not entries:
+        click.echo(f"No staff tokens in {project / TOKENS_FILE}.")
+    for entry in entries:
+        click.echo(f"{entry['name']}\t{','.join(entry['scopes'])}\t{entry.get('created', '')}")
+
+
+@tokens.command("revoke")
+@PROJECT_OPTION
+@click.argument("name")
+def revoke_token(project: Path, name: str) -> None:
+    """Stop the token called NAME from working (a running server too, at once)."""
+    from server.auth import TOKENS_FILE, revoke_staff_token
+
+    if not revoke_staff_token(project / TOKENS_FILE, name):
+        raise click.ClickException(f"No token named '{name}' in {project / TOKENS_FILE}.")
+    click.echo(f"Revoked '{name}'.")
 
 
 @cli.command("test")

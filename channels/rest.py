@@ -89,4 +89,4 @@ class RestInput(InputChannel):
             return FileResponse(CHAT_PAGE, media_type="text/html")
 
     def public_paths(self) -> tuple[str, ...]:
-        return ("/",)  # the page itself; it sends the token (?token=…) with its requests
+        return ("/",)  # the page itself; its requests carry its conversation token (server.auth)

@@ -3,8 +3,11 @@
     POST /webhooks/rest/webhook      {"sender", "message"} -> [{"recipient_id", "text", "buttons"?} |
                                      {"recipient_id", "custom"} | {"recipient_id", "image"}, …]
     POST /webhooks/rest/stream       same body; the replies as server-sent events
+    POST /webhooks/rest/session      a new conversation for the chat page: {"sender", "token",
+                                     "expires_at"} (with a `channel` token: {"sender"} names it)
     GET  /                           a small web chat page (server/static/chat.html)
     POST /webhooks/<channel>/…       each other enabled channel's webhook (channels/)
+    GET  /conversations/{id}/status  what the customer's page shows: handed off?, agents' messages
     POST /model/parse                {"text"} -> intent, intent_ranking, entities (Rasa's shape)
     GET  /conversations/{id}/tracker the conversation's state and events
     POST /conversations/{id}/messages {"text", "author": "customer"|"agent", "agent"?}
@@ -13,18 +16,21 @@
     POST /handoffs/{id}/release      hand a conversation back to the bot
     GET  /health, /version, /metrics
 
-The first three are the REST channel (channels/rest.py: Rasa's reply items, one each for
-a reply's text, custom payload and image); it is always mounted, and `channels` (from
-credentials.yml, `channels.credentials.load_channels`) adds the others, such as Slack.
+The webhook, stream and page are the REST channel (channels/rest.py: Rasa's reply items, one
+each for a reply's text, custom payload and image); it is always mounted, and `channels`
+(from credentials.yml, `channels.credentials.load_channels`) adds the others, such as Slack.
 
-Every bad request is a 4xx JSON error naming the field; bodies over `max_body` bytes get 413;
-with a token set, every route needs `Authorization: Bearer <token>` but /health, the chat
-page, and the webhooks of channels that authenticate their requests with the platform's
-own signature (Slack's): those check that signature instead.
+Who may call what is server.auth's: customers hold a token for their own conversation
+(the chat page gets one from /webhooks/rest/session), staff hold bearer tokens with scopes
+(agent, channel, metrics, admin). /health, the page, the session route and the webhooks of
+channels that check the platform's own signature (Slack's) need no token. Every bad
+request is a 4xx JSON error naming the field: 401 without a valid token, 403 for a scope
+the token lacks or another customer's conversation, 413 for bodies over `max_body` bytes,
+429 past a rate limit (server.limits).
 """
 from __future__ import annotations
 
-import hmac
+import contextvars
 import threading
 import time
 from dataclasses import asdict
@@ -39,6 +45,9 @@ from channels.base import InputChannel
 from channels.rest import MAX_TEXT, RestInput, RestOutput
 from core.errors import StoreUnavailable
 from dialogue.agent import UnknownIntent
+from server import auth as access
+from server.auth import Auth, Forbidden
+from server.limits import Limited, RateLimits
 from server.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -66,6 +75,10 @@ class TriggerBody(BaseModel):
 
 class ReleaseBody(BaseModel):
     agent: str | None = Field(default=None, max_length=200)
+
+
+class SessionBody(BaseModel):
+    sender: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 def _error(status: int, message: str, fields: list[dict] | None = None) -> JSONResponse:
@@ -105,6 +118,8 @@ COUNTED_ACTIONS = {"action_default_fallback": "fallback", "action_handoff": "han
                    "action_generate": "generated", "action_refuse": "refused"}
 
 
+SESSION_PATH = "/webhooks/rest/session"
+CLIENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("client", default=None)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
@@ -149,28 +164,43 @@ def last_channel(tracker) -> str | None:
 
 def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
                channels: Sequence[InputChannel] | None = None,
-               allowed_hosts: Sequence[str] | None = None) -> FastAPI:
+               allowed_hosts: Sequence[str] | None = None, auth: Auth | None = None,
+               limits: RateLimits | None = None) -> FastAPI:
     """The app around `agent`; `channels` are mounted besides the REST channel (which is
-    always mounted: the chat page and the API's clients use it). Only requests whose Host
-    header is in `allowed_hosts` are answered (default: the loopback names, so a web page
-    that rebinds its DNS name to 127.0.0.1 reads nothing; "*": any). No Swagger UI: it
-    would load its scripts from a public CDN (the schema is at /openapi.json)."""
+    always mounted: the chat page and the API's clients use it). `auth` holds the staff
+    tokens and the key for customers' tokens (default: `token` as the one admin token, and
+    a key of this process's own); `limits` the customer channel's rate limits (default:
+    server.limits.RateLimits()). Only requests whose Host header is in `allowed_hosts` are
+    answered (default: the loopback names, so a web page that rebinds its DNS name to
+    127.0.0.1 reads nothing; "*": any). No Swagger UI: it would load its scripts from a
+    public CDN (the schema is at /openapi.json)."""
+    auth = auth or Auth(admin_token=token)
+    limits = limits or RateLimits()
     app = FastAPI(title="Switchboard", version=VERSION, docs_url=None, redoc_url=None)
     metrics = Metrics()
     app.state.agent, app.state.metrics = agent, metrics
     mounted = list(channels or ())
     if not any(channel.name == RestInput.name for channel in mounted):
         mounted.insert(0, RestInput())
-    open_paths = {"/health"}.union(*(channel.public_paths() for channel in mounted))
+    open_paths = {"/health", SESSION_PATH}.union(*(channel.public_paths() for channel in mounted))
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
         started = time.perf_counter()
-        route = request.url.path
-        if token and route not in open_paths and not _authorized(request, token):  # (size: BodyLimit)
+        principal = auth.identify(request.headers.get("authorization"))
+        if principal is None and not auth.enabled:
+            principal = access.LOCAL  # localhost without staff tokens: the operator
+        if principal is None and request.url.path not in open_paths:  # (size: BodyLimit)
             response = _error(401, "missing or wrong bearer token (header Authorization)")
+            response.headers["WWW-Authenticate"] = "Bearer"
         else:
-            response = await call_next(request)
+            bound = access.current.set(principal)
+            address = CLIENT.set(request.client.host if request.client else None)
+            try:
+                response = await call_next(request)
+            finally:
+                access.current.reset(bound)
+                CLIENT.reset(address)
         # labels from route templates only: a path no route has is "unmatched", whatever
         # it says (a customer's email in a 404 path never reaches /metrics)
         template = request.scope["route"].path if request.scope.get("route") else "unmatched"
@@ -187,6 +217,16 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
 
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden):
+        return _error(403, str(exc))
+
+    @app.exception_handler(Limited)
+    async def limited(request: Request, exc: Limited):
+        response = _error(429, str(exc))
+        response.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+        return response
+
     @app.exception_handler(StoreUnavailable)
     async def store_down(request: Request, exc: StoreUnavailable):
         return _error(503, f"{exc}; the message was not processed, send it again later")
@@ -200,7 +240,10 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
 
     def handle(sender: str, text: str, input_channel: str | None = None,
                metadata: dict | None = None) -> TurnResult:
-        """The agent's turn, counted in the metrics; what every channel calls."""
+        """The agent's turn, counted in the metrics; what every channel calls: only for a
+        sender the request may speak for, within the sender's and the address's limits."""
+        access.may_speak_for(sender)
+        limits.message(sender, CLIENT.get())
         result = agent.handle(sender, text, input_channel, metadata)
         for step in result.steps:
             kind = COUNTED_ACTIONS.get(step.action)
@@ -228,8 +271,32 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
         agent.on_external_turn.append(lambda result: push(result.sender_id, result.replies, "latest"))
     rest_output = RestOutput()
 
+    @app.post(SESSION_PATH)
+    def session(request: Request, body: SessionBody | None = None) -> dict:
+        """A new conversation and its customer token (the chat page calls this first); a
+        `channel` token may name the sender (a site's logged-in customer)."""
+        if body and body.sender:
+            access.require("channel")
+            return auth.issue(body.sender)
+        limits.session(CLIENT.get())
+        return auth.issue()
+
+    @app.get("/conversations/{sender_id}/status")
+    def status(sender_id: str) -> dict:
+        """What the customer's own page shows: whether a human has the conversation, and
+        the human agents' messages (for the customer's token, or an agent's)."""
+        principal = access.current.get()
+        if principal is None or principal.kind != "customer" or principal.sender != sender_id:
+            access.require("agent")
+        tracker = agent.tracker(sender_id)
+        said = [{"text": e.text, "agent": e.custom["agent"], "timestamp": e.timestamp}
+                for e in tracker.events
+                if e.name == "bot" and isinstance(e.custom, dict) and e.custom.get("agent")]
+        return {"sender_id": sender_id, "handed_off": tracker.handed_off, "agent_messages": said}
+
     @app.post("/model/parse")
     def model_parse(body: ParseBody) -> dict:
+        access.require("channel")
         return parse_json(agent.understand(body.text))
 
     masked = bool(getattr(agent.store, "mask_pii", False))
@@ -246,12 +313,14 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
 
     @app.get("/conversations/{sender_id}/tracker")
     def get_tracker(sender_id: str) -> dict:
+        access.require("agent")
         return shown(agent.tracker(sender_id))
 
     @app.post("/conversations/{sender_id}/messages")
     def post_message(sender_id: str, body: MessageBody):
         if body.author == "agent":
-            tracker = agent.agent_says(sender_id, body.text, body.agent)
+            staff = access.require("agent")
+            tracker = agent.agent_says(sender_id, body.text, body.agent or staff_name(staff))
             if tracker is None:
                 return _error(409, f"conversation '{sender_id}' is not with a human agent (field author)")
             return {"tracker": shown(tracker), "replies": []}
@@ -264,6 +333,7 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
         """An intent triggered from outside (Rasa's external events): the bot's turn runs
         as if the customer had sent it; its messages come back here, and also go out
         through `output_channel` (`latest`: the customer's last channel) where it can push."""
+        access.require("channel")
         try:
             result = agent.trigger_intent(sender_id, body.name, {
                 k: str(v) for k, v in (body.entities or {}).items()})
@@ -275,17 +345,19 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
 
     @app.get("/handoffs")
     def handoffs(status: Literal["open", "released"] = "open") -> list[dict]:
+        access.require("agent")
         return [asdict(t) for t in agent.queue.list(status)]
 
     @app.post("/handoffs/{ticket_id}/release")
     def release(ticket_id: Annotated[int, FastAPIPath(ge=1, le=2**63 - 1)],
                 body: ReleaseBody | None = None):
+        staff = access.require("agent")
         ticket = agent.queue.get(ticket_id)
         if ticket is None:
             return _error(404, f"no handoff with id {ticket_id} (field ticket_id)")
         if ticket.status != "open":
             return _error(409, f"handoff {ticket_id} is already {ticket.status}")
-        agent.release(ticket.sender_id, body.agent if body else None)
+        agent.release(ticket.sender_id, (body.agent if body else None) or staff_name(staff))
         return {"released": ticket_id, "sender_id": ticket.sender_id}
 
     @app.get("/health")
@@ -306,17 +378,15 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
 
     @app.get("/metrics")
     def get_metrics() -> PlainTextResponse:
+        access.require("metrics")
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
     return app
 
 
-def _authorized(request: Request, token: str) -> bool:
-    header = request.headers.get("authorization", "")
-    scheme, _, given = header.partition(" ")
-    # bytes: compare_digest refuses non-ASCII str (a header 'Bearer é' is a 401, not a 500)
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        given.strip().encode("utf-8", "surrogateescape"), token.encode("utf-8"))
+def staff_name(principal) -> str | None:
+    """A named staff token's name (tokens.yml), to sign an agent's messages with."""
+    return principal.name if principal.kind == "staff" and principal.name not in ("admin", "local") else None
 
 
 class BodyLimit:

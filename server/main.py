@@ -8,7 +8,14 @@ and warnings once, before it starts them.
                          redis://host:port/db or postgresql://user@host:port/db (several workers
                          or hosts), memory://; unset: PROJECT/endpoints.yml's tracker_store, else
                          PROJECT/.switchboard/conversations.sqlite (see stores.factory)
-    SWITCHBOARD_TOKEN    bearer token; unset = no auth (cli.py run sets one off localhost)
+    SWITCHBOARD_TOKEN    the admin bearer token (every scope); with no token here nor in the
+                         tokens file, every request is the local operator (cli.py run makes
+                         one off localhost)
+    SWITCHBOARD_TOKENS_FILE  scoped staff tokens (default PROJECT/.switchboard/tokens.yml,
+                         written by cli.py tokens); see server.auth
+    SWITCHBOARD_SECRET   the key for customers' conversation tokens (default: the file
+                         PROJECT/.switchboard/secret, core.secret)
+    SWITCHBOARD_RATE_LIMITS  e.g. "sender=20/60,session=off" (server.limits)
     SWITCHBOARD_MASK_PII 1 = store conversations with emails, card and phone numbers masked
     SWITCHBOARD_ALLOWED_HOSTS  Host headers answered, comma-separated ("*": any); unset: loopback
 """
@@ -24,6 +31,9 @@ def app_factory():
     from assistant.loading import load_agent
     from server.app import create_app
     from channels.credentials import load_channels
+    from core.secret import project_secret
+    from server.auth import TOKENS_FILE, Auth
+    from server.limits import RateLimits, parse_limits
 
     project = Path(os.environ.get("SWITCHBOARD_PROJECT", "."))
     models = Path(os.environ.get("SWITCHBOARD_MODELS", project / "models"))
@@ -32,6 +42,9 @@ def app_factory():
     agent = load_agent(project, models, store=stores.tracker, queue=stores.handoffs)
     agent.parser = BatchingParser(agent.parser)  # concurrent requests share forward passes
     hosts = [h.strip() for h in os.environ.get("SWITCHBOARD_ALLOWED_HOSTS", "").split(",") if h.strip()]
-    return create_app(agent, token=os.environ.get("SWITCHBOARD_TOKEN") or None,
-                      allowed_hosts=hosts or None,
+    auth = Auth(admin_token=os.environ.get("SWITCHBOARD_TOKEN") or None,
+                tokens_file=Path(os.environ.get("SWITCHBOARD_TOKENS_FILE") or project / TOKENS_FILE),
+                secret=project_secret(project))
+    limits = RateLimits(parse_limits(os.environ.get("SWITCHBOARD_RATE_LIMITS", "")))
+    return create_app(agent, auth=auth, limits=limits, allowed_hosts=hosts or None,
                       channels=load_channels(project, os.environ.get("SWITCHBOARD_CREDENTIALS")).channels)

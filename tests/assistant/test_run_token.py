@@ -65,3 +65,28 @@ def test_a_generated_token_is_written_to_a_private_file_not_printed(trained, tmp
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_staff_tokens_made_with_the_cli_are_scoped_on_a_served_project(trained, tmp_path) -> None:  # noqa: F811
+    root = tmp_path / "project"
+    shutil.copytree(trained, root)
+    made = subprocess.run([sys.executable, str(CLI), "tokens", "create", "sam", "--scope", "agent", "-p", str(root)],
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
+    assert token.startswith("sbt_") and token not in (root / ".switchboard" / "tokens.yml").read_text()
+    listed = subprocess.run([sys.executable, str(CLI), "tokens", "list", "-p", str(root)],
+                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert listed.stdout.startswith("sam\tagent\t") and token not in listed.stdout
+    process, port = serve(root, "--host", "0.0.0.0")
+    try:
+        assert not (root / ".switchboard" / "token").exists()  # staff tokens exist: none generated
+        assert status(port) == 401 and status(port, token) == 200
+        revoked = subprocess.run([sys.executable, str(CLI), "tokens", "revoke", "sam", "-p", str(root)],
+                                 capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+        assert revoked.returncode == 0 and status(port, token) == 401  # at once, same server
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert "Staff tokens: 1" in output and token not in output
+    assert (root / ".switchboard" / "secret").stat().st_mode & 0o777 == 0o600

@@ -36,12 +36,14 @@ class Server:
         self.thread.join(5)
 
     def call(self, method: str, path: str, body=None, token: str | None = None,
-             raw: bytes | None = None) -> tuple[int, object]:
+             raw: bytes | None = None, headers: dict | None = None) -> tuple[int, object]:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         request = urllib.request.Request(self.url + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
         if token:
             request.add_header("Authorization", f"Bearer {token}")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 text = response.read().decode()
@@ -62,7 +64,7 @@ def make_server(example, tmp_path, request):
 
     project, policies = example
 
-    def make(token: str | None = None, store_path=None, knowledge: bool = False) -> Server:
+    def make(token: str | None = None, store_path=None, knowledge: bool = False, **app_options) -> Server:
         store = SQLiteStore(store_path or tmp_path / "conversations.sqlite")
         answerer = None
         if knowledge:  # grounded answers from the example's knowledge index
@@ -71,5 +73,5 @@ def make_server(example, tmp_path, request):
             answerer = GroundedAnswerer(request.getfixturevalue("index"), project.domain.generation)
         agent = Agent(project, KeywordParser(), policies, HandoffQueue(tmp_path / "handoffs.sqlite"),
                       seed=0, store=store, answerer=answerer)
-        return Server(create_app(agent, token=token))
+        return Server(create_app(agent, token=token, **app_options))
     return make

@@ -49,3 +49,26 @@ def test_chat_page_answers_buttons_and_handoff(make_server, browser) -> None:
         box.send_keys("can I talk to a human\n")
         wait.until(EC.visibility_of_element_located((By.ID, "status")))
         assert "member of our team" in browser.find_element(By.ID, "status").text
+
+
+def test_chat_page_needs_no_staff_secret_and_shows_the_agent(make_server, browser) -> None:
+    """Staff tokens on: the page gets its own conversation token, the agent's reply (sent
+    with the staff token) shows in it, and the page never holds the staff token."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 15)
+    with make_server(token="staff-s3cret") as server:
+        browser.get(server.url + "/")
+        box = wait.until(EC.presence_of_element_located((By.ID, "text")))
+        box.send_keys("can I talk to a human\n")
+        wait.until(EC.visibility_of_element_located((By.ID, "status")))
+        session = browser.execute_script("return JSON.parse(localStorage.sbSession)")
+        assert session["token"].startswith("c1.") and "staff-s3cret" not in browser.page_source
+        status, _ = server.call("POST", f"/conversations/{session['sender']}/messages",
+                                {"text": "Hi, this is Sam from support", "author": "agent"},
+                                token="staff-s3cret")
+        assert status == 200
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.agent"))
+        assert browser.find_elements(By.CSS_SELECTOR, ".msg.agent")[0].text == "Hi, this is Sam from support"
