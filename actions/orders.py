@@ -7,6 +7,11 @@ the one the customer gave) must be the order's; otherwise the bot asks for the e
 the order first and answers once it matches (`action_verify_order_email`, run by the rule
 in data/rules.yml while `awaiting_order_email` is set). Without an order number, a
 logged-in customer gets their latest order, or buttons to pick one when several are open.
+
+Guessing is bounded: after MAX_FAILED_LOOKUPS order numbers that do not exist or emails
+that do not match in one conversation (the `failed_lookups` slot), the bot looks up no
+more orders there and hands the customer to a human, who can check who they are. (New
+conversations per address are limited by the server: server.limits, `session`.)
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from core.events import SlotSet
+from core.events import Followup, SlotSet
 from actions.texts import language, text
 from dialogue.registry import action, forget, say
 
@@ -34,10 +39,27 @@ def _items(order: dict, lang: str = "en") -> str:
     return ("、" if lang == "zh" else ", ").join(order.get("items", [])) or "your items"
 
 
-def _not_found(order_id: str | None, lang: str = "en"):
+MAX_FAILED_LOOKUPS = 5
+
+
+def failed(tracker) -> list:
+    """Count one failed look-up (an unknown number, a wrong email)."""
+    return [SlotSet(slot="failed_lookups", value=float(tracker.slots.get("failed_lookups") or 0) + 1)]
+
+
+def too_many(tracker, lang: str) -> list | None:
+    """The refusal and handoff once the conversation has used up its failed look-ups."""
+    if float(tracker.slots.get("failed_lookups") or 0) < MAX_FAILED_LOOKUPS:
+        return None
+    return [say(text(lang, "too_many")), SlotSet(slot="awaiting_order_email", value=None),
+            SlotSet(slot="order_lookup", value=None), Followup(action="action_handoff")]
+
+
+def _not_found(order_id: str | None, lang: str = "en", tracker=None):
     if not order_id:
         return [say(text(lang, "need_number"))]
-    return [say(text(lang, "not_found", order_id=order_id)), SlotSet(slot="order_id", value=None)]
+    return ([say(text(lang, "not_found", order_id=order_id)), SlotSet(slot="order_id", value=None)]
+            + (failed(tracker) if tracker is not None else []))
 
 
 def status_sentence(order_id: str, order: dict, lang: str = "en") -> str:
@@ -97,9 +119,12 @@ def order_action(name: str):
             order_id = tracker.slots.get("order_id")
             if not order_id:
                 return _which_order(tracker, fn, lang)
+            refused = too_many(tracker, lang)
+            if refused is not None:
+                return refused
             order = find_order(order_id)
             if order is None:
-                return _not_found(order_id, lang)
+                return _not_found(order_id, lang, tracker)
             if not owns(tracker, order):
                 return _ask_email(order_id, name, tracker.slots.get("email"), lang)
             return [say(fn(order_id, order, lang))]
@@ -116,14 +141,17 @@ def verify_order_email(tracker, domain):
     order_id = tracker.slots.get("order_id")
     lookup = LOOKUPS.get(tracker.slots.get("order_lookup")) or LOOKUPS["action_check_order_status"]
     done = [SlotSet(slot="awaiting_order_email", value=None), SlotSet(slot="order_lookup", value=None)]
+    refused = too_many(tracker, lang)
+    if refused is not None:
+        return refused
     order = find_order(order_id)
     if order is None:
-        return done + _not_found(order_id, lang)
+        return done + _not_found(order_id, lang, tracker)
     if not tracker.slots.get("email"):
         return [say(text(lang, "need_email", order_id=order_id))]
     if not owns(tracker, order):
-        return done + [SlotSet(slot="email", value=None),
-                       say(text(lang, "email_mismatch", order_id=order_id))]
+        return done + failed(tracker) + [SlotSet(slot="email", value=None),
+                                         say(text(lang, "email_mismatch", order_id=order_id))]
     return done + [say(lookup(order_id, order, lang))]
 
 

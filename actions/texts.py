@@ -65,6 +65,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "That email doesn't match order {order_id}, so I can't share its details. Please "
               "check the email in your order confirmation, or ask for an agent.",
         "zh": "这个邮箱与订单 {order_id} 不匹配，所以无法告诉您订单详情。请核对订单确认邮件中的邮箱，或转人工客服。"},
+    "too_many": {
+        "en": "I can't look up any more orders in this chat: several order numbers or emails "
+              "didn't match. I'm passing you to a member of our team, who can check your details.",
+        "zh": "本次对话中已有多个订单号或邮箱不匹配，我无法再查询订单。我为您转接人工客服，由同事核实您的信息。"},
 }
 
 

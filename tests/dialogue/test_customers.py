@@ -103,3 +103,19 @@ def test_order_answers_are_in_the_customers_language() -> None:
     assert status_sentence("12345", orders["12345"], "de").startswith("Order 12345")  # no German: English
     assert all(set(sentences) == {"en", "zh"} for sentences in TEXTS.values())
     assert "可以免费取消" in LOOKUPS["action_cancel_order"]("NW-55871", orders["NW-55871"], "zh")
+
+
+def test_guessing_emails_and_order_numbers_is_bounded_then_a_human_takes_over(agent) -> None:
+    from actions.orders import MAX_FAILED_LOOKUPS
+
+    tries = 0
+    while tries < MAX_FAILED_LOOKUPS:
+        say(agent, "where is my order 12345")
+        wrong = say(agent, f"guess{tries}@example.org")
+        assert "doesn't match order 12345" in texts(wrong)[0]
+        tries += 1
+    stopped = say(agent, "where is my order 12345")
+    assert "can't look up any more orders" in texts(stopped)[0]
+    assert stopped.actions[:2] == ["action_check_order_status", "action_handoff"]
+    assert agent.tracker("c1").handed_off
+    assert all("DHL" not in t for t in texts(stopped))

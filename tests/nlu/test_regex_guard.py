@@ -36,3 +36,13 @@ def test_validate_warns_at_the_regex_line(tmp_path) -> None:
     count = len(nlu.read_text().splitlines())
     assert any(f"nlu.yml:{count}: warning: examples: regular expression '(a+)+$'" in line
                and "50 ms limit" in line for line in lines), lines
+
+
+def test_a_repeated_group_that_starts_with_its_own_separator_is_not_flagged() -> None:
+    from core.patterns import backtracks
+
+    safe = [r"(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", r"(-\d+)+", r"(,\s*\w+)*",
+            r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"]
+    risky = [r"(a+)+$", r"(a|aa)*", r"(\.[a-z.]+)*", r"(x\w+)*", r"((ab)+)*", r"(a(b|a)+)*", r"(\d+)*"]
+    assert [p for p in safe if backtracks(p)] == []
+    assert [p for p in risky if not backtracks(p)] == []
