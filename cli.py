@@ -198,8 +198,10 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
                    "or redis://HOST:PORT/DB or postgresql://USER@HOST:PORT/DB to share them between "
                    "workers and hosts [default: endpoints.yml's tracker_store, else "
                    "PROJECT/.switchboard/conversations.sqlite].")
-@click.option("--mask-pii", is_flag=True,
-              help="Store conversations with emails, card and phone numbers masked.")
+@click.option("--mask-pii/--no-mask-pii", default=None,
+              help="Keep personal data out of the stores (masked; slot values sealed; email and "
+                   "phone sender ids pseudonymised) [default: domain.yml privacy.mask_pii, on "
+                   "unless false].")
 @click.option("--credentials", envvar="SWITCHBOARD_CREDENTIALS", default=None,
               type=click.Path(dir_okay=False, path_type=Path),
               help="The channels to serve (slack, …) and their secrets, as Rasa's credentials.yml "
@@ -213,7 +215,7 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
                    "(messages per client address), session (new conversations per address); "
                    "KIND=off for none [default: sender=20/60, address=60/60, session=10/60].")
 def run(project: Path, models: Path | None, host: str, port: int, workers: int,
-        token: str | None, token_file: Path | None, store: str | None, mask_pii: bool,
+        token: str | None, token_file: Path | None, store: str | None, mask_pii: bool | None,
         credentials: Path | None, allowed_hosts: tuple[str, ...], rate_limits: tuple[str, ...]) -> None:
     """Serve the assistant over HTTP (Rasa-compatible REST channel and more).
 
@@ -273,8 +275,8 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
         os.environ.pop("SWITCHBOARD_STORE", None)
     if token:
         os.environ["SWITCHBOARD_TOKEN"] = token
-    if mask_pii:
-        os.environ["SWITCHBOARD_MASK_PII"] = "1"
+    if mask_pii is not None:
+        os.environ["SWITCHBOARD_MASK_PII"] = "1" if mask_pii else "0"
     if rate_limits:
         os.environ["SWITCHBOARD_RATE_LIMITS"] = ",".join(rate_limits)
     click.echo("Rate limits: " + ", ".join(f"{kind} {rate or 'off'}" for kind, rate in
@@ -311,16 +313,30 @@ def export_conversation(project: Path, store: str | None, sender_id: str) -> Non
     import json
     from dataclasses import asdict
 
-    from stores.factory import open_stores
 
-    stores = open_stores(project, store)
+    stores = _open_stores(project, store)
     print_problems(list(stores.warnings))
-    events = stores.tracker.load(sender_id)
+    events = [e.to_dict() for e in stores.tracker.load(sender_id)]
     tickets = [asdict(t) for t in stores.handoffs.list(None, sender_id)]
     if not events and not tickets:
         raise click.ClickException(f"No conversation stored for '{sender_id}' in {stores.description}.")
-    click.echo(json.dumps({"sender_id": sender_id, "events": [e.to_dict() for e in events],
+    if getattr(stores.tracker, "mask_pii", False):  # as stored: sealed slot values stay masked
+        from stores.private import masked_value
+
+        events = masked_value(events)
+    click.echo(json.dumps({"sender_id": sender_id, "events": events,
                            "handoffs": tickets}, indent=2, ensure_ascii=False, default=str))
+
+
+def _open_stores(project: Path, store: str | None):
+    """The stores as the server opens them (masking and pseudonyms as domain.yml says, so
+    that a customer's email as sender id finds their conversation)."""
+    from assistant.project import masking
+    from project.loader import load_project
+    from stores.factory import open_stores
+
+    return open_stores(project, store, mask_pii=masking(load_project(project, strict=False),
+                                                        os.environ.get("SWITCHBOARD_MASK_PII")))
 
 
 @conversations.command("delete")
@@ -330,9 +346,8 @@ def export_conversation(project: Path, store: str | None, sender_id: str) -> Non
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete_conversation(project: Path, store: str | None, sender_id: str, yes: bool) -> None:
     """Delete every stored event and handoff ticket of SENDER_ID."""
-    from stores.factory import open_stores
 
-    stores = open_stores(project, store)
+    stores = _open_stores(project, store)
     print_problems(list(stores.warnings))
     if not yes and sys.stdin.isatty():
         click.confirm(f"Delete all conversations of '{sender_id}' from {stores.description}?", abort=True)
@@ -362,7 +377,6 @@ def _project_forgetters(project: Path):
 def purge_conversations(project: Path, store: str | None, days: float | None, yes: bool) -> None:
     """Delete every conversation (and its handoff tickets) idle for longer than the retention."""
     from project.loader import load_project
-    from stores.factory import open_stores
     from stores.retention import cutoff, purge
 
     if days is None:
@@ -371,7 +385,7 @@ def purge_conversations(project: Path, store: str | None, days: float | None, ye
             raise click.UsageError("no --older-than DAYS and no privacy: retention_days in domain.yml")
     if days <= 0:
         raise click.UsageError(f"--older-than must be above 0 days, got {days:g}")
-    stores = open_stores(project, store)
+    stores = _open_stores(project, store)
     print_problems(list(stores.warnings))
     if not yes and sys.stdin.isatty():
         click.confirm(f"Delete every conversation idle for over {days:g} days from "

@@ -12,7 +12,9 @@ from stores.sqlite import TrackerStore
 
 
 def load_agent(project_dir: Path, models: Path, seed: int | None = None,
-               queue: TicketQueue | None = None, store: TrackerStore | None = None) -> Agent:
+               queue: TicketQueue | None = None, store: TrackerStore | None = None,
+               project: Project | None = None) -> Agent:
+    """The trained agent of `project_dir` (`project`: that folder, already loaded)."""
     from assistant.train import dialogue_dir, nlu_config, nlu_dir
     from dialogue.registry import load_project_actions
     from nlu import NLUParser
@@ -20,7 +22,7 @@ def load_agent(project_dir: Path, models: Path, seed: int | None = None,
     from assistant.project import load_checked_project
     from policies.ensemble import resolve_or_raise
 
-    project = load_checked_project(project_dir)
+    project = project or load_checked_project(project_dir)
     actions = load_project_actions(project_dir)
     resolve_or_raise(project)  # the config's policies must still be valid
     policies = PolicyEnsemble.load(dialogue_dir(models), project.root)

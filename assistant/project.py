@@ -127,3 +127,11 @@ def _pipeline_vs_domain(project: Project, resolved: list, policies: list) -> lis
                                 "handing over after frustrated messages (domain.yml handoff:) "
                                 "is off, and the sentiment slot is never 'frustrated'", "info"))
     return problems
+
+
+def masking(project: Project, override: str | None = None) -> bool:
+    """Whether the stores keep personal data out: `override` ("1"/"0", from --mask-pii,
+    --no-mask-pii or SWITCHBOARD_MASK_PII) if set, else domain.yml `privacy.mask_pii`."""
+    if override:
+        return override.strip().lower() in ("1", "true", "yes", "on")
+    return project.domain.privacy.mask_pii

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -91,7 +92,11 @@ def run_shell(project: Path, models: Path, debug: bool = False,
 
     # the conversation lives in memory (a fresh chat each time); a handoff goes to the queue
     # the server's agents work (endpoints.yml or the default SQLite one)
-    agent = load_agent(project, models, queue=open_stores(project).handoffs)
+    from assistant.project import load_checked_project, masking
+
+    loaded = load_checked_project(project)
+    queue = open_stores(project, mask_pii=masking(loaded, os.environ.get("SWITCHBOARD_MASK_PII"))).handoffs
+    agent = load_agent(project, models, queue=queue, project=loaded)
     def external(result: TurnResult) -> None:  # a reminder fired: shown as it happens
         click.secho(f"\n  (reminder: {result.message.intent.name})", dim=True)
         print_turn(result, debug)

@@ -1,11 +1,12 @@
 """Red-team run (issue 17): hostile YAML, hostile HTTP and personal data against the example
-assistant, printing what went wrong: cases tried, internal errors / 5xx, hangs, and personal
-values found afterwards in the store, the tickets, the logs and /metrics. All but the first
-should be zero.
+assistant, printing what went wrong: cases tried, internal errors / 5xx, hangs, a customer's
+token reaching staff routes or other conversations, forged tokens accepted, and personal
+values (sender ids too) found afterwards in the store, the tickets, the logs and /metrics.
+All but the first should be zero.
 
     python bench/red_team.py
 
-The server is the real app (uvicorn, SQLite store, `--mask-pii` as `cli.py run` sets it up)
+The server is the real app (uvicorn, SQLite store, masking as `cli.py run` sets it up by default)
 around the example project with the tests' keyword stand-in for NLU: the target is the
 server, not the model. Personal data comes from tests/fixtures/pii/labelled.yml.
 """
@@ -89,16 +90,19 @@ def serve(work: Path):
     from policies.ensemble import PolicyEnsemble
     from project.loader import load_project
     from server.app import create_app
-    from stores.handoffs import HandoffQueue, MaskingQueue
+    from core.sealing import Sealer
+    from stores.handoffs import HandoffQueue
+    from stores.private import PrivateQueue, PrivateStore
     from stores.sqlite import SQLiteStore
     from tests.services import free_port
     from tests.support import KeywordParser
 
     project = load_project(ROOT)
     load_project_actions(ROOT)
+    sealer = Sealer(b"red-team-secret")
     agent = Agent(project, KeywordParser(), PolicyEnsemble.train(project),
-                  MaskingQueue(HandoffQueue(work / "handoffs.sqlite")), seed=0,
-                  store=SQLiteStore(work / "conversations.sqlite", mask_pii=True))
+                  PrivateQueue(HandoffQueue(work / "handoffs.sqlite"), sealer), seed=0,
+                  store=PrivateStore(SQLiteStore(work / "conversations.sqlite"), sealer))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(agent, token="red-team-token"), host="127.0.0.1",
                                            port=port, log_level="warning"))
@@ -108,7 +112,8 @@ def serve(work: Path):
     return server, port
 
 
-def request(port: int, method: str, path: str, body=None, headers=None, chunked=False) -> int | str:
+def request(port: int, method: str, path: str, body=None, headers=None, chunked=False,
+            answer: list | None = None) -> int | str:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG_S)
     try:
         connection.request(method, path, body=body, headers={"Authorization": "Bearer red-team-token",
@@ -116,7 +121,9 @@ def request(port: int, method: str, path: str, body=None, headers=None, chunked=
                                                              **(headers or {})},
                            encode_chunked=chunked)
         response = connection.getresponse()
-        response.read()
+        text = response.read()
+        if answer is not None:
+            answer.append(text)
         return response.status
     except TimeoutError:
         return "hang"
@@ -159,15 +166,46 @@ def http_round(port: int) -> dict:
     return counts
 
 
+def access_round(port: int) -> dict:
+    """A customer's token (from the chat page's session route) against every staff route
+    and other customers' conversations; no token, a forged one, an expired-looking one."""
+    issued: list = []
+    request(port, "POST", "/webhooks/rest/session", headers={"Authorization": ""}, answer=issued)
+    customer = json.loads(issued[0])
+    mine = {"Authorization": "Bearer " + customer["token"]}
+    forged = customer["token"].rsplit(".", 1)[0] + ".AAAA"
+    staff = [("GET", "/handoffs", None), ("POST", "/handoffs/1/release", b"{}"), ("GET", "/metrics", None),
+             ("POST", "/model/parse", b'{"text": "hi"}'), ("GET", "/conversations/victim/tracker", None),
+             ("GET", f"/conversations/{customer['sender']}/tracker", None),
+             ("POST", "/conversations/victim/messages", b'{"text": "x", "author": "agent"}'),
+             ("POST", "/conversations/victim/trigger_intent", b'{"name": "greet"}'),
+             ("GET", "/conversations/victim/status", None),
+             ("POST", "/webhooks/rest/session", b'{"sender": "victim"}')]
+    others = [("POST", path, json.dumps({"sender": "victim", "message": "hi"}).encode())
+              for path in ("/webhooks/rest/webhook", "/webhooks/rest/stream")]
+    counts = {"tried": 0, "customer reached staff": 0, "customer reached another": 0, "forged accepted": 0, "5xx": 0}
+    for kind, cases, headers in (("customer reached staff", staff, mine), ("customer reached another", others, mine),
+                                 ("forged accepted", staff + others, {"Authorization": "Bearer " + forged}),
+                                 ("forged accepted", staff + others, {"Authorization": ""})):
+        for method, path, body in cases:
+            counts["tried"] += 1
+            status = request(port, method, path, body, headers)
+            counts[kind] += isinstance(status, int) and status < 400
+            counts["5xx"] += isinstance(status, int) and status >= 500
+    return counts
+
+
 def pii_round(port: int, work: Path, logs: list[str]) -> dict:
     from core.pii import personal_values
 
     cases = yaml.safe_load((ROOT / "tests" / "fixtures" / "pii" / "labelled.yml").read_text("utf-8"))
     values = [v for c in cases for v in c.get("pii", [])]
+    senders = ["red.team@example.com", "whatsapp:+15551234567", "13812345678"]  # ids that are PII
+    values += senders
     for n, case in enumerate(cases):
         for text in (case["text"], "I want to talk to a human"):
             request(port, "POST", "/webhooks/rest/webhook",
-                    json.dumps({"sender": f"pii-{n}", "message": text}).encode())
+                    json.dumps({"sender": senders[n] if n < len(senders) else f"pii-{n}", "message": text}).encode())
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG_S)
     connection.request("GET", "/metrics", headers={"Authorization": "Bearer red-team-token"})
     metrics = connection.getresponse().read().decode("utf-8", "replace")
@@ -197,6 +235,7 @@ def main() -> None:
         rows = [("YAML", yaml_round(work / "yaml"))]
         server, port = serve(work)
         rows.append(("HTTP", http_round(port)))
+        rows.append(("Access", access_round(port)))
         rows.append(("PII", pii_round(port, work, logs)))
         server.should_exit = True
     for name, counts in rows:

@@ -140,9 +140,12 @@ class HandoffConfig:
 @dataclass(frozen=True)
 class PrivacyConfig:
     """domain.yml `privacy:`. `retention_days`: conversations with no event for that long
-    are deleted (by the server every hour, and by `cli.py conversations purge`); None: kept."""
+    are deleted (by the server every hour, and by `cli.py conversations purge`); None: kept.
+    `mask_pii` (default true): the stores keep personal data masked, slot values sealed and
+    email/phone sender ids pseudonymised (stores.private); false keeps everything as said."""
 
     retention_days: float | None = None
+    mask_pii: bool = True
 
 
 @dataclass(frozen=True)

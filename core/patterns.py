@@ -5,7 +5,7 @@ import re
 
 
 def backtracks(pattern: str) -> bool:
-    """Whether `pattern` repeats something that itself repeats or branches (`(a+)+`,
+    r"""Whether `pattern` repeats something that itself repeats or branches (`(a+)+`,
     `(a|aa)*`): the shape that takes exponential time on some inputs in a backtracking
     engine. Read from Python's own parse of the pattern. A repeated group that starts with
     a literal character nothing repeated inside it can match (`(\.[a-z]+)*`, the usual

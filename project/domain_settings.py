@@ -127,14 +127,17 @@ def parse_generation(value: Any, line: int, check: FileChecker) -> GenerationCon
 
 def parse_privacy(value: Any, line: int, check: FileChecker) -> PrivacyConfig:
     spec = check.mapping(value, line, "privacy")
-    check.known_keys(spec, ("retention_days",), "privacy")
+    check.known_keys(spec, ("retention_days", "mask_pii"), "privacy")
+    mask = spec.get("mask_pii", True)
+    if not check.expect(mask, bool, spec.line_of("mask_pii"), "privacy.mask_pii"):
+        mask = True
     days = spec.get("retention_days")
     if days is None:
-        return PrivacyConfig()
+        return PrivacyConfig(None, mask)
     if not check.expect(days, float, spec.line_of("retention_days"), "privacy.retention_days"):
-        return PrivacyConfig()
+        return PrivacyConfig(None, mask)
     if days <= 0:
         check.error(spec.line_of("retention_days"), "privacy.retention_days",
                     f"must be above 0 days, got {days}")
-        return PrivacyConfig()
-    return PrivacyConfig(float(days))
+        return PrivacyConfig(None, mask)
+    return PrivacyConfig(float(days), mask)

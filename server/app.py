@@ -306,7 +306,7 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
         in-memory cache still holds this turn's clear values)."""
         data = tracker_json(tracker)
         if masked:
-            from stores.sqlite import masked_value
+            from stores.private import masked_value
 
             data = masked_value(data)
         return data

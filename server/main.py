@@ -16,7 +16,8 @@ and warnings once, before it starts them.
     SWITCHBOARD_SECRET   the key for customers' conversation tokens (default: the file
                          PROJECT/.switchboard/secret, core.secret)
     SWITCHBOARD_RATE_LIMITS  e.g. "sender=20/60,session=off" (server.limits)
-    SWITCHBOARD_MASK_PII 1 = store conversations with emails, card and phone numbers masked
+    SWITCHBOARD_MASK_PII 1 / 0: keep personal data out of the stores or not (stores.private);
+                         unset: domain.yml privacy.mask_pii (on unless false)
     SWITCHBOARD_ALLOWED_HOSTS  Host headers answered, comma-separated ("*": any); unset: loopback
 """
 from __future__ import annotations
@@ -29,6 +30,7 @@ def app_factory():
     from stores.factory import open_stores
     from nlu.batcher import BatchingParser
     from assistant.loading import load_agent
+    from assistant.project import load_checked_project, masking
     from server.app import create_app
     from channels.credentials import load_channels
     from core.secret import project_secret
@@ -37,9 +39,10 @@ def app_factory():
 
     project = Path(os.environ.get("SWITCHBOARD_PROJECT", "."))
     models = Path(os.environ.get("SWITCHBOARD_MODELS", project / "models"))
-    mask = os.environ.get("SWITCHBOARD_MASK_PII", "") in ("1", "true", "yes")
-    stores = open_stores(project, os.environ.get("SWITCHBOARD_STORE") or None, mask_pii=mask)
-    agent = load_agent(project, models, store=stores.tracker, queue=stores.handoffs)
+    loaded = load_checked_project(project)
+    stores = open_stores(project, os.environ.get("SWITCHBOARD_STORE") or None,
+                         mask_pii=masking(loaded, os.environ.get("SWITCHBOARD_MASK_PII")))
+    agent = load_agent(project, models, store=stores.tracker, queue=stores.handoffs, project=loaded)
     agent.parser = BatchingParser(agent.parser)  # concurrent requests share forward passes
     hosts = [h.strip() for h in os.environ.get("SWITCHBOARD_ALLOWED_HOSTS", "").split(",") if h.strip()]
     auth = Auth(admin_token=os.environ.get("SWITCHBOARD_TOKEN") or None,

@@ -48,19 +48,22 @@ def store_settings(project_root: Path, url: str | None = None) -> StoreSettings:
 
 def open_stores(project_root: Path, url: str | None = None, *, mask_pii: bool = False) -> Stores:
     """Open the tracker store and the handoff queue beside it (see the module docstring).
-    `mask_pii` stores every event with emails, card and phone numbers masked."""
-    return connect(store_settings(project_root, url), mask_pii=mask_pii)
+    `mask_pii`: both keep no personal data in clear (stores.private), under a key from the
+    project's secret (core.secret)."""
+    sealer = None
+    if mask_pii:
+        from core.sealing import Sealer
+        from core.secret import project_secret
+
+        sealer = Sealer(project_secret(project_root))
+    return connect(store_settings(project_root, url), sealer=sealer)
 
 
-def connect(settings: StoreSettings, *, mask_pii: bool = False) -> Stores:
-    """Open what `settings` name; a server that cannot be reached, or a file that cannot be
-    opened, is a `SwitchboardError` saying which."""
+def connect(settings: StoreSettings, *, sealer=None) -> Stores:
+    """Open what `settings` name, private (stores.private) with a `sealer`; a server that
+    cannot be reached, or a file that cannot be opened, is a `SwitchboardError` saying which."""
     opener = {"sqlite": _sqlite, "redis": _redis, "postgresql": _postgresql, "memory": _memory}[settings.kind]
-    tracker, handoffs = opener(settings, mask_pii)
-    if mask_pii:  # tickets are stored data too: they keep no more than the store does
-        from stores.handoffs import MaskingQueue
-
-        handoffs = MaskingQueue(handoffs)
+    tracker, handoffs = opener(settings)
     if settings.lock_url:
         import redis
 
@@ -68,6 +71,10 @@ def connect(settings: StoreSettings, *, mask_pii: bool = False) -> Stores:
 
         client = _reach(settings, lambda: redis_connect(settings.lock_url), (redis.RedisError, ValueError))
         tracker = LockedStore(tracker, RedisLock(client, settings.lock_key_prefix))
+    if sealer is not None and settings.kind != "memory":  # outermost: no lock key holds an email
+        from stores.private import PrivateQueue, PrivateStore
+
+        tracker, handoffs = PrivateStore(tracker, sealer), PrivateQueue(handoffs, sealer)
     return Stores(tracker, handoffs, settings.describe(), settings.warnings)
 
 
@@ -79,35 +86,35 @@ def _reach(settings: StoreSettings, open_it: Callable[[], T], errors: tuple[type
         raise SwitchboardError(f"cannot open the conversation store {settings.describe()}: {exc}") from exc
 
 
-def _sqlite(settings: StoreSettings, mask_pii: bool) -> tuple[TrackerStore, TicketQueue]:
+def _sqlite(settings: StoreSettings) -> tuple[TrackerStore, TicketQueue]:
     path = Path(settings.target)
     beside = ":memory:" if settings.target == ":memory:" else path.parent / "handoffs.sqlite"
-    return _reach(settings, lambda: (SQLiteStore(path, mask_pii=mask_pii), HandoffQueue(beside)),
+    return _reach(settings, lambda: (SQLiteStore(path), HandoffQueue(beside)),
                   (OSError, sqlite3.Error))
 
 
-def _redis(settings: StoreSettings, mask_pii: bool) -> tuple[TrackerStore, TicketQueue]:
+def _redis(settings: StoreSettings) -> tuple[TrackerStore, TicketQueue]:
     import redis
 
     from stores.redis_handoffs import RedisHandoffQueue
     from stores.redis_store import RedisStore
 
-    store = _reach(settings, lambda: RedisStore(settings.target, mask_pii, settings.key_prefix),
+    store = _reach(settings, lambda: RedisStore(settings.target, settings.key_prefix),
                    (redis.RedisError, ValueError))  # ValueError: not a URL redis-py can read
     return store, RedisHandoffQueue(store.client, settings.key_prefix)
 
 
-def _postgresql(settings: StoreSettings, mask_pii: bool) -> tuple[TrackerStore, TicketQueue]:
+def _postgresql(settings: StoreSettings) -> tuple[TrackerStore, TicketQueue]:
     import psycopg
 
     from stores.postgres_handoffs import PostgresHandoffQueue
     from stores.postgres_store import PostgresStore
 
-    return _reach(settings, lambda: (PostgresStore(settings.target, mask_pii=mask_pii),
+    return _reach(settings, lambda: (PostgresStore(settings.target),
                                      PostgresHandoffQueue(settings.target)), (psycopg.Error,))
 
 
-def _memory(settings: StoreSettings, mask_pii: bool) -> tuple[TrackerStore, TicketQueue]:
+def _memory(settings: StoreSettings) -> tuple[TrackerStore, TicketQueue]:
     """Nothing is written anywhere, and nothing is masked: tests and one-off runs only."""
     return InMemoryStore(), HandoffQueue()
 

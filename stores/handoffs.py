@@ -22,7 +22,6 @@ from typing import Protocol
 from core.domain import PRIORITIES, HandoffConfig
 from core.events import ActionExecuted
 from stores.sqlite import setup_sqlite
-from core.pii import mask_pii
 from core.tracker import Tracker
 
 SCHEMA = """
@@ -247,24 +246,3 @@ class HandoffQueue:
                         "WHERE id = ? AND status = 'open'", (time.time(), agent, ticket_id))
         self.db.commit()
         return self.get(ticket_id)
-
-
-class MaskingQueue:
-    """A queue whose tickets keep no personal data: the conversation is masked
-    (core.pii.mask_pii, as the store masks it) before the ticket's summary and transcript
-    are made. Everything else is the wrapped queue's."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-
-    def add(self, tracker: Tracker, reason: str, priority: str = NORMAL,
-            notes: tuple[str, ...] = ()) -> Ticket:
-        from core.events import event_from_dict
-        from stores.sqlite import masked_value
-
-        events = [event_from_dict(masked_value(e.to_dict())) for e in tracker.events]
-        masked = Tracker(tracker.sender_id, tracker.slot_defs, events)
-        return self.inner.add(masked, reason, priority, tuple(mask_pii(n) for n in notes))
-
-    def __getattr__(self, name: str):
-        return getattr(self.inner, name)

@@ -47,9 +47,8 @@ class Connections:
 
 
 class PostgresStore:
-    def __init__(self, dsn: str, mask_pii: bool = False):
+    def __init__(self, dsn: str):
         self.dsn = dsn
-        self.mask_pii = mask_pii
         self._db = Connections(dsn)
         self._db().execute(SCHEMA)
 
@@ -64,7 +63,7 @@ class PostgresStore:
                                   (sender_id,)).fetchone()[0]
 
     def append(self, sender_id: str, events: Iterable[Event]) -> None:
-        rows = event_rows(events, self.mask_pii)
+        rows = event_rows(events)
         if not rows:
             return
         db = self._db()

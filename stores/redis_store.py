@@ -64,10 +64,8 @@ class RedisLock:
 
 
 class RedisStore:
-    def __init__(self, url: str = "redis://127.0.0.1:6379/0", mask_pii: bool = False,
-                 key_prefix: str = ""):
+    def __init__(self, url: str = "redis://127.0.0.1:6379/0", key_prefix: str = ""):
         self.client = connect(url)
-        self.mask_pii = mask_pii
         self.prefix = namespace(key_prefix) + EVENTS
         self.lock = RedisLock(self.client, key_prefix)
 
@@ -81,7 +79,7 @@ class RedisStore:
         return int(self.client.llen(self._key(sender_id)))
 
     def append(self, sender_id: str, events: Iterable[Event]) -> None:
-        rows = event_rows(events, self.mask_pii)
+        rows = event_rows(events)
         if rows:
             self.client.rpush(self._key(sender_id), *rows)
 

@@ -87,19 +87,6 @@ CREATE TABLE IF NOT EXISTS events (
 )"""
 
 
-def masked_value(value):
-    """`value` (JSON-like) with every string inside it masked (core.pii.mask_pii)."""
-    from core.pii import mask_pii
-
-    if isinstance(value, str):
-        return mask_pii(value)
-    if isinstance(value, dict):
-        return {k: masked_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [masked_value(v) for v in value]
-    return value
-
-
 def setup_sqlite(db: sqlite3.Connection, schema: str, wal: bool = False, tries: int = 50) -> None:
     """Create the table (and switch to WAL) even when several worker processes open the same
     new file at once: a "database is locked" there is retried, not fatal."""
@@ -117,12 +104,9 @@ def setup_sqlite(db: sqlite3.Connection, schema: str, wal: bool = False, tries: 
             time.sleep(0.05 * (attempt + 1))
 
 
-def event_rows(events: Iterable[Event], mask_pii: bool = False) -> list[str]:
-    """Events as the JSON text every store keeps, personal data masked when asked."""
-    dicts = [e.to_dict() for e in events]
-    if mask_pii:
-        dicts = [masked_value(d) for d in dicts]
-    return [json.dumps(d, ensure_ascii=False, default=str) for d in dicts]
+def event_rows(events: Iterable[Event]) -> list[str]:
+    """Events as the JSON text every store keeps (stores.private masks them first)."""
+    return [json.dumps(e.to_dict(), ensure_ascii=False, default=str) for e in events]
 
 
 def _unavailable(path: str, exc: sqlite3.Error) -> StoreUnavailable:
@@ -134,11 +118,9 @@ def _unavailable(path: str, exc: sqlite3.Error) -> StoreUnavailable:
 
 
 class SQLiteStore:
-    """`mask_pii=True` stores every event with personal data masked: what is read back (the
-    next turn, the tracker API, an export) no longer holds it, slots included."""
+    """Events as they are; stores.private.PrivateStore around it keeps personal data out."""
 
-    def __init__(self, path: Path | str, mask_pii: bool = False):
-        self.mask_pii = mask_pii
+    def __init__(self, path: Path | str):
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
@@ -192,7 +174,7 @@ class SQLiteStore:
                                   (sender_id,)).fetchone()[0]
 
     def append(self, sender_id: str, events: Iterable[Event]) -> None:
-        payload = event_rows(events, self.mask_pii)
+        payload = event_rows(events)
         if not payload:
             return
         db = self._db()

@@ -1,4 +1,4 @@
-"""With masking on (`cli.py run --mask-pii`), personal data stays out of everything that is
+"""With masking on (domain.yml `privacy: mask_pii`, on by default), personal data stays out of everything that is
 kept or shown: the store, the handoff tickets, the tracker API (issue 17 point 2)."""
 from __future__ import annotations
 
@@ -27,13 +27,15 @@ def test_the_tracker_api_shows_what_the_store_keeps(example, tmp_path) -> None:
     from dialogue.agent import Agent
     from server.app import create_app
     from stores.handoffs import HandoffQueue
+    from core.sealing import Sealer
+    from stores.private import PrivateStore
     from stores.sqlite import SQLiteStore
     from tests.server.conftest import Server
     from tests.support import KeywordParser
 
     project, policies = example
     agent = Agent(project, KeywordParser(), policies, HandoffQueue(tmp_path / "h.sqlite"), seed=0,
-                  store=SQLiteStore(tmp_path / "c.sqlite", mask_pii=True))
+                  store=PrivateStore(SQLiteStore(tmp_path / "c.sqlite"), Sealer(b"k")))
     with Server(create_app(agent)) as server:
         server.call("POST", "/webhooks/rest/webhook", {"sender": "jo", "message": SAID})
         status, tracker = server.call("GET", "/conversations/jo/tracker")

@@ -61,21 +61,6 @@ def test_agent_keeps_conversations_in_the_store(example, tmp_path: Path) -> None
     assert done.actions == ["return_form", "action_start_return"]
 
 
-def test_masking_store_keeps_no_personal_data(tmp_path: Path) -> None:
-    from core.events import SlotSet, UserUttered
-    from core.message import Entity, IntentScore, Message
-
-    text = "my email is jane@example.com and card 4111 1111 1111 1111"
-    user = UserUttered(message=Message(text, IntentScore("inform", 0.9), (),
-                                       (Entity("email", 12, 28, "jane@example.com", "jane@example.com"),)))
-    store = SQLiteStore(tmp_path / "m.sqlite", mask_pii=True)
-    store.append("a", [user, SlotSet(slot="email", value="jane@example.com")])
-    raw = (tmp_path / "m.sqlite").read_bytes() + (tmp_path / "m.sqlite-wal").read_bytes()
-    assert b"jane@" not in raw and b"4111" not in raw
-    back = store.load("a")
-    assert back[0].text == "my email is [email] and card [card]" and back[1].value == "[email]"
-
-
 def test_sqlite_lock_serialises_a_conversation_across_processes(tmp_path: Path) -> None:
     import subprocess
     import sys
