@@ -42,14 +42,18 @@ def _items(order: dict, lang: str = "en") -> str:
 MAX_FAILED_LOOKUPS = 5
 
 
+def _failures(tracker) -> float:
+    return float(tracker.slots.get("failed_lookups") or 0)
+
+
 def failed(tracker) -> list:
     """Count one failed look-up (an unknown number, a wrong email)."""
-    return [SlotSet(slot="failed_lookups", value=float(tracker.slots.get("failed_lookups") or 0) + 1)]
+    return [SlotSet(slot="failed_lookups", value=_failures(tracker) + 1)]
 
 
 def too_many(tracker, lang: str) -> list | None:
     """The refusal and handoff once the conversation has used up its failed look-ups."""
-    if float(tracker.slots.get("failed_lookups") or 0) < MAX_FAILED_LOOKUPS:
+    if _failures(tracker) < MAX_FAILED_LOOKUPS:
         return None
     return [say(text(lang, "too_many")), SlotSet(slot="awaiting_order_email", value=None),
             SlotSet(slot="order_lookup", value=None), Followup(action="action_handoff")]

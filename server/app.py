@@ -46,7 +46,6 @@ from channels.rest import MAX_TEXT, RestInput, RestOutput
 from core.errors import StoreUnavailable
 from dialogue.agent import UnknownIntent
 from server import auth as access
-from server.auth import Auth, Forbidden
 from server.limits import Limited, RateLimits
 from server.metrics import Metrics
 
@@ -164,7 +163,7 @@ def last_channel(tracker) -> str | None:
 
 def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
                channels: Sequence[InputChannel] | None = None,
-               allowed_hosts: Sequence[str] | None = None, auth: Auth | None = None,
+               allowed_hosts: Sequence[str] | None = None, auth: access.Auth | None = None,
                limits: RateLimits | None = None) -> FastAPI:
     """The app around `agent`; `channels` are mounted besides the REST channel (which is
     always mounted: the chat page and the API's clients use it). `auth` holds the staff
@@ -174,7 +173,7 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
     answered (default: the loopback names, so a web page that rebinds its DNS name to
     127.0.0.1 reads nothing; "*": any). No Swagger UI: it would load its scripts from a
     public CDN (the schema is at /openapi.json)."""
-    auth = auth or Auth(admin_token=token)
+    auth = auth or access.Auth(admin_token=token)
     limits = limits or RateLimits()
     app = FastAPI(title="Switchboard", version=VERSION, docs_url=None, redoc_url=None)
     metrics = Metrics()
@@ -217,8 +216,8 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
 
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden):
+    @app.exception_handler(access.Forbidden)
+    async def forbidden(request: Request, exc: access.Forbidden):
         return _error(403, str(exc))
 
     @app.exception_handler(Limited)
