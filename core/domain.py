@@ -149,6 +149,21 @@ class PrivacyConfig:
 
 
 @dataclass(frozen=True)
+class FeedbackConfig:
+    """domain.yml `feedback:`. `ask_after`: the actions (e.g. utter_goodbye) after which the
+    bot asks once per session whether that solved it (none: never asked); `question`: the
+    response that asks (its buttons' payloads `/feedback{"solved": true}` and `…false}`;
+    None: a built-in question in the customer's language); `thanks`: the response to an
+    answer (None: a built-in one); `thumbs`: the chat page shows thumbs up/down on bot
+    messages."""
+
+    ask_after: tuple[str, ...] = ()
+    question: str | None = None
+    thanks: str | None = None
+    thumbs: bool = True
+
+
+@dataclass(frozen=True)
 class GenerationConfig:
     knowledge: str | None = None
     backend: str = "extractive"
@@ -175,6 +190,7 @@ class Domain:
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     generation: GenerationConfig = field(default_factory=GenerationConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     store_entities_as_slots: bool = True
     sources: dict[str, Source] = field(default_factory=dict)  # "intent:greet" -> where declared
     references: list[Reference] = field(default_factory=list)

@@ -178,10 +178,23 @@ class ReminderCancelled(Event):
     entities: tuple = ()
 
 
+@dataclass(frozen=True)
+class Feedback(Event):
+    """The customer rated the bot: a thumbs up (`score` 1) or down (-1) on one bot message
+    (`kind` "message", `rated` = that message's timestamp), or the answer to the
+    end-of-conversation question (`kind` "conversation": 1 solved, -1 not solved)."""
+
+    name: ClassVar[str] = "feedback"
+    score: int = 0
+    kind: str = "message"  # "message" | "conversation"
+    rated: float | None = None  # the rated BotUttered's timestamp (kind "message")
+    comment: str | None = None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls for cls in (UserUttered, SlotSet, ActionExecuted, BotUttered, ActiveLoop,
                               Handoff, HandoffReleased, Restarted, SessionStarted, Followup,
-                              ReminderScheduled, ReminderCancelled)
+                              ReminderScheduled, ReminderCancelled, Feedback)
 }
 
 

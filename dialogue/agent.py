@@ -22,13 +22,14 @@ from typing import Callable, Iterator
 
 from core.domain import Domain
 from core.events import (
-    ActionExecuted, BotUttered, Event, HandoffReleased, ReminderScheduled, Restarted,
+    ActionExecuted, BotUttered, Event, Feedback, HandoffReleased, ReminderScheduled, Restarted,
     SessionStarted, SlotSet, UserUttered,
 )
 from core.message import Entity, IntentScore, Message
 from project.loader import Project
 from stores.sqlite import InMemoryStore, TrackerStore
 from core.tracker import ACTION_LISTEN, Tracker
+from dialogue import feedback
 from dialogue.actions import ActionRunner
 from dialogue.forms import Rejected
 from dialogue.registry import ProjectActions, load_project_actions
@@ -230,6 +231,9 @@ class Agent:
                 metadata: dict | None) -> TurnResult:
         sender_id = tracker.sender_id
         self._maybe_start_session(tracker, metadata)
+        score = feedback.answer_score(text)
+        if score is not None:  # the end-of-conversation question's button: not a turn
+            return self._answered(tracker, text, score)
         message = self.understand(text)
         user = UserUttered(message=message, input_channel=input_channel, metadata=metadata)
         tracker.append(user)
@@ -241,6 +245,44 @@ class Agent:
         tracker.extend(result.slots_set)
         self._act(tracker, result)
         return result
+
+    def _answered(self, tracker: Tracker, text: str, score: int) -> TurnResult:
+        tracker.extend(feedback.answered(score))
+        result = TurnResult(tracker.sender_id, Message(text, IntentScore("feedback", 1.0)))
+        thanks = self._respond(self.domain.feedback.thanks, tracker)
+        if not thanks:
+            thanks = [BotUttered(text=feedback.built_in(feedback.THANKS_TEXT, tracker),
+                                 response=feedback.THANKS)]
+        tracker.extend(thanks)
+        result.replies += [e for e in thanks if isinstance(e, BotUttered)]
+        return result
+
+    def _respond(self, response: str | None, tracker: Tracker) -> list[Event]:
+        """The events of the domain's `response` (none when it is None or says nothing)."""
+        if response is None:
+            return []
+        events = self.runner.run(response, tracker, Prediction(response, 1.0, "feedback",
+                                                               "domain.yml feedback"))
+        return events if isinstance(events, list) else []
+
+    def _ask_solved(self, tracker: Tracker, result: TurnResult) -> None:
+        """domain.yml feedback: "Did that solve it?", once per session (not an action: the
+        policies' view of the conversation does not change)."""
+        asked = self._respond(self.domain.feedback.question, tracker) or [feedback.question(tracker)]
+        tracker.extend(asked)
+        result.replies += [e for e in asked if isinstance(e, BotUttered)]
+
+    def feedback(self, sender_id: str, score: int, text: str | None = None) -> Feedback | None:
+        """A thumbs up (1) or down (-1) on the bot's latest message whose text is `text`
+        (None: its latest message); None when the conversation has no such message."""
+        tracker = self.tracker(sender_id)
+        rated = next((e for e in tracker.latest_first() if isinstance(e, BotUttered)
+                      and (text is None or e.text == text)), None)
+        if rated is None:
+            return None
+        event = Feedback(score=1 if score > 0 else -1, kind="message", rated=rated.timestamp)
+        self._append(sender_id, event)
+        return event
 
     def slots_from_message(self, tracker: Tracker, user: UserUttered) -> list[SlotSet]:
         """What the message sets, before any action runs: the domain's slot mappings, the
@@ -279,6 +321,7 @@ class Agent:
         that cannot use the message (a form, a grounded answer that failed its checks) is
         recorded as rejected and the decision is taken again without it."""
         rejected: dict[str, str] = {}
+        ask = False
         for _ in range(MAX_ACTIONS_PER_TURN):
             followup = tracker.followup_action
             if followup is not None and followup in self.domain.action_names:
@@ -301,7 +344,12 @@ class Agent:
             tracker.extend(events)
             result.steps.append(Step(action, chosen, predictions, tuple(events)))
             result.replies += [e for e in events if isinstance(e, BotUttered)]
-            if action == ACTION_LISTEN or tracker.handed_off:
+            ask = ask or feedback.should_ask(self.domain, tracker, action)
+            if tracker.handed_off:
+                return
+            if action == ACTION_LISTEN:
+                if ask:
+                    self._ask_solved(tracker, result)
                 return
         tracker.append(ActionExecuted(action=ACTION_LISTEN, reason="too many actions in one turn"))
 

@@ -12,13 +12,14 @@ from core.domain import (
     MAPPING_TYPES, SLOT_TYPES, YES_NO, Button, Domain, Form, ResponseVariation, Slot, SlotMapping,
 )
 from project.domain_helpers import declare, named_item, names, refer
-from project.domain_settings import parse_generation, parse_handoff, parse_privacy, parse_session
+from project.domain_settings import parse_feedback, parse_generation, parse_handoff, parse_privacy, \
+    parse_session
 from core.training_data import Source
 from project.yaml_loader import YDict, YList
 
 TOP_KEYS = (
     "version", "intents", "entities", "slots", "responses", "actions", "forms",
-    "session_config", "config", "e2e_actions", "handoff", "generation", "privacy",
+    "session_config", "config", "e2e_actions", "handoff", "generation", "privacy", "feedback",
 )
 SLOT_KEYS = ("type", "mappings", "initial_value", "influence_conversation", "values",
              "min_value", "max_value")
@@ -57,6 +58,8 @@ def parse_domain(root: YDict, check: FileChecker, domain: Domain | None = None) 
         domain.generation = parse_generation(root.get("generation"), at("generation"), check)
     if not merging or "privacy" in root:
         domain.privacy = parse_privacy(root.get("privacy"), at("privacy"), check)
+    if not merging or "feedback" in root:
+        domain.feedback = parse_feedback(root.get("feedback"), at("feedback"), domain, check)
     if merging and "config" not in root:
         return domain
     config = check.mapping(root.get("config"), at("config"), "config")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from project.checks import FileChecker, describe, did_you_mean
-from core.domain import PRIORITIES, Domain, GenerationConfig, HandoffConfig, PrivacyConfig, \
-    SessionConfig
+from core.domain import PRIORITIES, Domain, FeedbackConfig, GenerationConfig, HandoffConfig, \
+    PrivacyConfig, SessionConfig
 from project.business_hours import parse_business_hours
 from project.domain_helpers import names, refer
 from project.yaml_loader import YDict
@@ -141,3 +141,30 @@ def parse_privacy(value: Any, line: int, check: FileChecker) -> PrivacyConfig:
                     f"must be above 0 days, got {days}")
         return PrivacyConfig(None, mask)
     return PrivacyConfig(float(days), mask)
+
+
+FEEDBACK_KEYS = ("ask_after", "question", "thanks", "thumbs")
+
+
+def parse_feedback(value: Any, line: int, domain: Domain, check: FileChecker) -> FeedbackConfig:
+    """`feedback:`: when the bot asks "Did that solve it?" and with which responses; whether
+    the chat page shows thumbs on bot messages."""
+    spec = check.mapping(value, line, "feedback")
+    check.known_keys(spec, FEEDBACK_KEYS, "feedback")
+    after = names(spec.get("ask_after"), spec.line_of("ask_after"), "feedback.ask_after", check)
+    for action in after:
+        refer(domain, check, "action", action, spec.line_of("ask_after"), "feedback.ask_after")
+    responses = {}
+    for key in ("question", "thanks"):
+        name = spec.get(key)
+        if name is not None and not check.expect(name, str, spec.line_of(key), f"feedback.{key}"):
+            name = None
+        refer(domain, check, "response", name, spec.line_of(key), f"feedback.{key}")
+        responses[key] = name
+    if responses["question"] is not None and not after:
+        check.warn(spec.line_of("question"), "feedback.question",
+                   "never asked: feedback.ask_after names no action to ask it after")
+    thumbs = spec.get("thumbs", True)
+    if not check.expect(thumbs, bool, spec.line_of("thumbs"), "feedback.thumbs"):
+        thumbs = True
+    return FeedbackConfig(tuple(after), responses["question"], responses["thanks"], bool(thumbs))

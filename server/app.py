@@ -4,7 +4,8 @@
                                      {"recipient_id", "custom"} | {"recipient_id", "image"}, …]
     POST /webhooks/rest/stream       same body; the replies as server-sent events
     POST /webhooks/rest/session      a new conversation for the chat page: {"sender", "token",
-                                     "expires_at"} (with a `channel` token: {"sender"} names it)
+                                     "expires_at", "thumbs"} (a `channel` token: {"sender"} names it)
+    POST /webhooks/rest/feedback     {"sender", "score": 1|-1, "text"?}: thumbs on a bot message
     GET  /                           a small web chat page (server/static/chat.html)
     POST /webhooks/<channel>/…       each other enabled channel's webhook (channels/)
     GET  /conversations/{id}/status  what the customer's page shows: handed off?, agents' messages
@@ -76,6 +77,14 @@ class ReleaseBody(BaseModel):
     agent: str | None = Field(default=None, max_length=200)
 
 
+class FeedbackBody(BaseModel):
+    """A thumbs up (1) or down (-1) on the bot message whose text is `text` (none: the last)."""
+
+    sender: str = Field(min_length=1, max_length=200)
+    score: Literal[1, -1]
+    text: str | None = Field(default=None, max_length=MAX_TEXT)
+
+
 class SessionBody(BaseModel):
     sender: str | None = Field(default=None, min_length=1, max_length=200)
 
@@ -118,6 +127,7 @@ COUNTED_ACTIONS = {"action_default_fallback": "fallback", "action_handoff": "han
 
 
 SESSION_PATH = "/webhooks/rest/session"
+FEEDBACK_PATH = "/webhooks/rest/feedback"
 CLIENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("client", default=None)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
@@ -278,7 +288,18 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
             access.require("channel")
             return auth.issue(body.sender)
         limits.session(CLIENT.get())
-        return auth.issue()
+        return {**auth.issue(), "thumbs": agent.domain.feedback.thumbs}
+
+    @app.post(FEEDBACK_PATH)
+    def rate(body: FeedbackBody) -> dict:
+        """Thumbs on a bot message, from the customer's page (their own conversation only)."""
+        access.may_speak_for(body.sender)
+        limits.message(body.sender, CLIENT.get())
+        event = agent.feedback(body.sender, body.score, body.text)
+        if event is None:
+            return _error(404, f"no bot message {'with that text ' if body.text else ''}in "
+                               f"conversation '{body.sender}' (field text)")
+        return {"sender": body.sender, "score": event.score, "rated": event.rated}
 
     @app.get("/conversations/{sender_id}/status")
     def status(sender_id: str) -> dict:

@@ -25,6 +25,7 @@ KEYWORDS = [
     ("complaint", r"\b(appalling|ridiculous|useless|unacceptable|fed up)\b"),
     ("deny", r"^(no|nope)\b"),
     ("affirm", r"^(yes|yeah)\b"),
+    ("goodbye", r"\b(bye|goodbye)\b"),
 ]
 ORDER_ID = re.compile(r"\b(NW-\d{5,8}|\d{5,8})\b")
 EMAIL = re.compile(r"\S+@\S+")

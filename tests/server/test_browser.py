@@ -72,3 +72,33 @@ def test_chat_page_needs_no_staff_secret_and_shows_the_agent(make_server, browse
         assert status == 200
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.agent"))
         assert browser.find_elements(By.CSS_SELECTOR, ".msg.agent")[0].text == "Hi, this is Sam from support"
+
+
+def test_thumbs_and_the_solved_question_are_stored(make_server, browser) -> None:
+    """The customer rates a reply with a thumb, says goodbye, answers "Did that solve it?"
+    with a button: both are Feedback events on their conversation."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from core.events import Feedback
+
+    wait = WebDriverWait(browser, 15)
+    with make_server(token="staff-s3cret") as server:
+        browser.get(server.url + "/")
+        box = wait.until(EC.presence_of_element_located((By.ID, "text")))
+        box.send_keys("hi\n")
+        down = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".msg.bot .thumbs .down")))
+        down.click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".thumbs .down.chosen"))
+        box.send_keys("ok bye\n")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.bot .buttons button"))
+        question = browser.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1]
+        assert question.text.startswith("Did that solve it?")
+        assert not question.find_elements(By.CSS_SELECTOR, ".thumbs")  # no thumbs on a question
+        question.find_elements(By.CSS_SELECTOR, ".buttons button")[1].click()  # "No"
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.bot")[-1].text.startswith("Thanks for telling us"))
+        sender = browser.execute_script("return JSON.parse(localStorage.sbSession).sender")
+        agent = server.server.config.app.state.agent
+        rated = [(e.kind, e.score) for e in agent.tracker(sender).events if isinstance(e, Feedback)]
+        assert rated == [("message", -1), ("conversation", -1)]

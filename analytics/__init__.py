@@ -1,0 +1,1 @@
+"""Figures about the assistant's real conversations, read from the tracker store."""

@@ -1,0 +1,2 @@
+"""Learning from real conversations: the messages worth reviewing, staff annotations, and
+merging them into the project's training data."""
