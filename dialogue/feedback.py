@@ -50,7 +50,7 @@ def should_ask(domain: Domain, tracker: Tracker, action: str) -> bool:
     not been asked yet (nor answered)."""
     if action not in domain.feedback.ask_after:
         return False
-    asked = {QUESTION, domain.feedback.question}
+    asked = {QUESTION, domain.feedback.question} - {None}  # (an action's own text has no response)
     return not any((isinstance(e, BotUttered) and e.response in asked)
                    or (isinstance(e, Feedback) and e.kind == "conversation")
                    for e in tracker.current)

@@ -25,6 +25,12 @@ def test_the_question_follows_the_goodbye_once_per_session(agent) -> None:
     assert [r.response for r in again.replies] == [goodbye.response or "utter_goodbye"]
 
 
+def test_a_custom_actions_reply_before_the_goodbye_does_not_count_as_asked(agent) -> None:
+    """An action's own texts have no response name: they are not the question."""
+    assert say(agent, "where is my order 12345").replies[0].response is None
+    assert say(agent, "bye").replies[-1].response == feedback.QUESTION
+
+
 def test_an_answer_is_a_feedback_event_not_a_turn(agent) -> None:
     say(agent, "bye")
     stored = len(agent.tracker("c1").events)
