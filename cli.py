@@ -4,9 +4,12 @@
     python cli.py validate      check domain.yml, config.yml, data/, tests/, endpoints.yml, credentials.yml
     python cli.py train         validate, then train what changed into models/
     python cli.py shell         chat with the trained assistant (reads piped stdin too)
-    python cli.py test          replay tests/test_stories.yml and report failing stories
+    python cli.py test          score the NLU on tests/ NLU examples, then replay the test stories
+    python cli.py test nlu      intent and entity reports as Rasa writes them (--cross-validation N)
+    python cli.py test core     only the test stories: report the failing ones
     python cli.py run           serve the assistant over HTTP (its channels, trackers, handoffs)
     python cli.py conversations export|delete ID   one customer's data (privacy requests)
+    python cli.py analytics     containment, fallbacks, handoffs, feedback… per day and channel
 
 User mistakes (`SwitchboardError`) are printed as messages; anything else is a bug and
 is reported as one, without a traceback unless SWITCHBOARD_DEBUG=1.
@@ -287,6 +290,9 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
         click.echo(f"Answering any Host header (bound to {host}); --allowed-host NAME limits it")
     os.environ["SWITCHBOARD_ALLOWED_HOSTS"] = ",".join(
         allowed_hosts or (LOCAL_HOSTS if host in LOCAL_HOSTS else ("*",)))
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    click.echo(f"Chat page {base}/  ·  staff: agent inbox {base}/inbox, analytics {base}/analytics, "
+               f"data review {base}/review")
     uvicorn.run("server.main:app_factory", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
 
@@ -454,18 +460,91 @@ def revoke_token(project: Path, name: str) -> None:
     click.echo(f"Revoked '{name}'.")
 
 
-@cli.command("test")
+LIVE_OPTION = click.option(
+    "--live", is_flag=True,
+    help="Run every turn for real (forms, custom actions, the action server) instead "
+         "of replaying the story's events as `rasa test` does.")
+RESULTS_OPTION = click.option(
+    "--out", "results", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Where the reports go (story_report.json, intent_report.json, …) "
+         "[default: PROJECT/results].")
+NLU_TEST_OPTION = click.option(
+    "--nlu", "nlu_path", type=click.Path(path_type=Path), default=None,
+    help="A Rasa NLU YAML file, or a folder of them, to test the NLU on "
+         "[default: the NLU examples in PROJECT/tests/].")
+
+
+def _inherited(ctx: click.Context, **values):
+    """Options given before the subcommand (`test -p X nlu`) count unless given after it."""
+    from click.core import ParameterSource
+
+    parent = ctx.parent.params if ctx.parent else {}
+    return [parent.get(name, value) if ctx.get_parameter_source(name) is ParameterSource.DEFAULT
+            else value for name, value in values.items()]
+
+
+@cli.group("test", invoke_without_command=True)
 @PROJECT_OPTION
 @MODELS_OPTION
-@click.option("--live", is_flag=True,
-              help="Run every turn for real (forms, custom actions, the action server) instead "
-                   "of replaying the story's events as `rasa test` does.")
-@click.option("--out", "results", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where failed_test_stories.yml and story_report.json go [default: PROJECT/results].")
-def test_command(project: Path, models: Path | None, live: bool, results: Path | None) -> None:
-    """Run the conversation tests (tests/*.yml stories) against the trained assistant."""
+@LIVE_OPTION
+@RESULTS_OPTION
+@NLU_TEST_OPTION
+@click.pass_context
+def test_command(ctx: click.Context, project: Path, models: Path | None, live: bool,
+                 results: Path | None, nlu_path: Path | None) -> None:
+    """Test the trained assistant: the NLU on tests/ NLU examples, then the conversation
+    tests (tests/*.yml stories). `test nlu` or `test core` runs one of them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from assistant.nlu_report import run_and_print as run_nlu
     from assistant.story_report import run_and_print
 
+    nlu_ok = run_nlu(project, models_dir(project, models), nlu=nlu_path, results=results,
+                     required=nlu_path is not None)
+    click.echo()
+    stories_ok = run_and_print(project, models_dir(project, models), live=live, results=results)
+    sys.exit(0 if nlu_ok and stories_ok else 1)
+
+
+@test_command.command("nlu")
+@PROJECT_OPTION
+@MODELS_OPTION
+@NLU_TEST_OPTION
+@click.option("--cross-validation", "--folds", "folds", type=click.IntRange(min=2), default=None,
+              help="Instead of tests/: train N models on data/ (folds stratified by intent), "
+                   "each tested on the fold it did not see.")
+@RESULTS_OPTION
+@click.option("--device", default=None, help="For --cross-validation: cpu, cuda or auto.")
+@click.option("--successes", is_flag=True, help="Also write intent_successes.json.")
+@click.pass_context
+def test_nlu(ctx: click.Context, project: Path, models: Path | None, nlu_path: Path | None,
+             folds: int | None, results: Path | None, device: str | None,
+             successes: bool) -> None:
+    """Score intents and entities: intent_report.json, intent_errors.json, the confusion
+    matrix and confidence histogram, <extractor>_report.json and _errors.json (as Rasa)."""
+    from assistant.nlu_report import run_and_print as run_nlu
+
+    project, models, results, nlu_path = _inherited(ctx, project=project, models=models,
+                                                    results=results, nlu_path=nlu_path)
+    if folds and nlu_path is not None:
+        raise click.UsageError("--cross-validation tests on data/ itself; leave out --nlu.")
+    run_nlu(project, models_dir(project, models), nlu=nlu_path, folds=folds or 0,
+            results=results, device=device, successes=successes)
+
+
+@test_command.command("core")
+@PROJECT_OPTION
+@MODELS_OPTION
+@LIVE_OPTION
+@RESULTS_OPTION
+@click.pass_context
+def test_core(ctx: click.Context, project: Path, models: Path | None, live: bool,
+              results: Path | None) -> None:
+    """Run only the conversation tests (tests/*.yml stories)."""
+    from assistant.story_report import run_and_print
+
+    project, models, live, results = _inherited(ctx, project=project, models=models, live=live,
+                                                results=results)
     ok = run_and_print(project, models_dir(project, models), live=live, results=results)
     sys.exit(0 if ok else 1)
 
@@ -487,6 +566,12 @@ def init(directory: Path, force: bool) -> None:
                f"  python {command} train -p {directory}\n"
                f"  python {command} shell -p {directory}")
 
+
+from assistant.analytics_cli import analytics_command  # noqa: E402 (light: imports lazily)
+
+cli.add_command(analytics_command)
+from assistant.data_cli import data_group  # noqa: E402 (light: imports lazily)
+cli.add_command(data_group)
 
 if __name__ == "__main__":
     cli()

@@ -1,10 +1,12 @@
 """Throughput and latency of `cli.py run` under concurrent senders (loopback only, no LLM).
 
-    python bench/load.py [--senders 1,8,64] [--messages 400] [--workers 1]
+    python bench/load.py [--senders 1,8,64] [--messages 400] [--workers 1] [--keep-store FILE]
 
-Starts the server on a free port with a fresh SQLite store, then for each concurrency level
-sends `--messages` webhook requests spread over that many senders (each sender's messages in
-order: a short support conversation on repeat), and reports messages/s and latency p50/p99.
+Starts the server on a free port with a fresh SQLite store (in a temporary folder, or
+`--keep-store FILE`, left there for `cli.py analytics --store sqlite:///FILE`), then for
+each concurrency level sends `--messages` webhook requests spread over that many senders
+(each sender's messages in order: a short support conversation on repeat), and reports
+messages/s and latency p50/p99.
 """
 from __future__ import annotations
 
@@ -98,14 +100,19 @@ def run_level(url: str, senders: int, messages: int, tag: str, rate: float | Non
               help="Offered messages/s for the paced rows (0: closed loop only).")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Another trained project: its test stories' customer messages are the conversation.")
-def main(senders: str, messages: int, workers: int, rate: float, project: Path | None) -> None:
+@click.option("--keep-store", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The SQLite store to write (a new file; kept) instead of a temporary one.")
+def main(senders: str, messages: int, workers: int, rate: float, project: Path | None,
+         keep_store: Path | None) -> None:
     global CONVERSATION
     extra = []
     if project is not None:
         CONVERSATION = project_messages(project)
         extra = ["-p", str(project.resolve())]
     port = free_port()
-    store = Path(tempfile.mkdtemp()) / "load.sqlite"
+    if keep_store is not None and keep_store.exists():
+        raise click.BadParameter(f"{keep_store} exists: name a new file", param_hint="--keep-store")
+    store = keep_store.resolve() if keep_store else Path(tempfile.mkdtemp()) / "load.sqlite"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     server = subprocess.Popen([sys.executable, "cli.py", "run", "--port", str(port), "--workers", str(workers),
                                "--store", str(store), *extra], cwd=ROOT, env=env)
@@ -134,6 +141,7 @@ def main(senders: str, messages: int, workers: int, rate: float, project: Path |
     finally:
         server.terminate()
         server.wait(10)
+        print(f"conversations stored in {store}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
     POST /conversations/{id}/trigger_intent {"name", "entities"?}  Rasa's external events
     GET  /handoffs                   conversations waiting for a human
     POST /handoffs/{id}/release      hand a conversation back to the bot
+    GET  /analytics, /analytics/data figures and charts of the stored conversations (server.analytics_routes)
     GET  /health, /version, /metrics
 
 The webhook, stream and page are the REST channel (channels/rest.py: Rasa's reply items, one
@@ -47,6 +48,9 @@ from channels.rest import MAX_TEXT, RestInput, RestOutput
 from core.errors import StoreUnavailable
 from dialogue.agent import UnknownIntent
 from server import auth as access
+from server.inbox import add_inbox_routes
+from server.review_routes import add_review_routes
+from server.analytics_routes import add_analytics_routes
 from server.limits import Limited, RateLimits
 from server.metrics import Metrics
 
@@ -379,6 +383,10 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
             return _error(409, f"handoff {ticket_id} is already {ticket.status}")
         agent.release(ticket.sender_id, (body.agent if body else None) or staff_name(staff))
         return {"released": ticket_id, "sender_id": ticket.sender_id}
+
+    open_paths.update(add_inbox_routes(app, agent, sign=staff_name))  # the agent inbox (GET /inbox)
+    open_paths.update(add_review_routes(app, agent))  # the review page (GET /review)
+    open_paths.update(add_analytics_routes(app, agent))  # figures and charts (GET /analytics)
 
     @app.get("/health")
     def health():

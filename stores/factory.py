@@ -141,3 +141,7 @@ class LockedStore:
 
     def delete(self, sender_id: str) -> int:
         return self.store.delete(sender_id)
+
+    def scan(self, since=None, keep=None):
+        """The inner store's scan (analytics, data review): the lock store plays no part."""
+        return self.store.scan(since, keep)

@@ -3,10 +3,13 @@
 A ticket per handoff with the reason, a priority (`triage`), the summary an agent reads
 first (`summarize`: a one-line headline, intents, slots, last messages) and the transcript,
 `open` until an agent releases it; ids are integers (the HTTP API releases
-`/handoffs/{id}/release`). Queues list the most urgent tickets first, oldest first within a
+`/handoffs/{id}/release`). An agent may `claim` an open ticket first (its `assignee`): a
+ticket someone else holds is only taken over with `force`, so two agents never work one
+customer at once without knowing it. Queues list the most urgent tickets first, oldest first within a
 priority. `TicketQueue` is what every queue offers; `HandoffQueue` here keeps them in one
 SQLite file (`.switchboard/handoffs.sqlite` in the project by default, beside the
-conversations; a file from before priorities gets the column, every old ticket "normal").
+conversations; a file from before priorities or claims gets the columns, every old ticket
+"normal" and unclaimed).
 `stores.redis_handoffs` and `stores.postgres_handoffs` keep them in the same server as
 shared conversations, so every worker and host sees every ticket.
 """
@@ -35,9 +38,12 @@ CREATE TABLE IF NOT EXISTS handoffs (
     transcript TEXT NOT NULL,
     released_at REAL,
     agent TEXT,
-    priority TEXT NOT NULL DEFAULT 'normal'
+    priority TEXT NOT NULL DEFAULT 'normal',
+    assignee TEXT
 )"""
-ADD_PRIORITY = "ALTER TABLE handoffs ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal'"
+# columns newer than the first files: what an older file gets when it is opened
+ADDED_COLUMNS = {"priority": "ALTER TABLE handoffs ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal'",
+                 "assignee": "ALTER TABLE handoffs ADD COLUMN assignee TEXT"}
 
 NORMAL = "normal"
 REPHRASE_ACTION = "action_default_fallback"  # the bot asked the customer to rephrase
@@ -45,7 +51,8 @@ REPHRASE_ACTION = "action_default_fallback"  # the bot asked the customer to rep
 BY_PRIORITY = ("ORDER BY CASE priority "
                + " ".join(f"WHEN '{p}' THEN {rank}" for rank, p in enumerate(PRIORITIES))
                + f" ELSE {len(PRIORITIES)} END, id")
-COLUMNS = "SELECT id, sender_id, created_at, status, reason, summary, transcript, priority FROM handoffs"
+COLUMNS = ("SELECT id, sender_id, created_at, status, reason, summary, transcript, priority, assignee "
+           "FROM handoffs")
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ class Ticket:
     summary: dict
     transcript: list
     priority: str = NORMAL
+    assignee: str | None = None  # the agent who claimed it (None: nobody yet)
 
     @property
     def rank(self) -> tuple[int, int]:
@@ -68,7 +76,7 @@ class Ticket:
 
 def _ticket(row: tuple) -> "Ticket":
     return Ticket(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), json.loads(row[6]),
-                  row[7])
+                  row[7], row[8])
 
 
 def checked_priority(priority: str) -> str:
@@ -111,7 +119,7 @@ def summarize(tracker: Tracker, reason: str, last: int = 6,
     not_understood = sum(isinstance(e, ActionExecuted) and e.action == REPHRASE_ACTION
                          for e in tracker.current)
     return {
-        "headline": headline(reason, priority, _told(tracker, slots), not_understood, notes),
+        "headline": headline(reason, priority, told_slots(tracker, slots), not_understood, notes),
         "reason": reason,
         "priority": priority,
         "intents": tracker.intent_history(),
@@ -122,7 +130,7 @@ def summarize(tracker: Tracker, reason: str, last: int = 6,
     }
 
 
-def _told(tracker: Tracker, slots: dict) -> dict:
+def told_slots(tracker: Tracker, slots: dict) -> dict:
     """The slots the customer's own words filled (from an entity or the text): what the
     headline names. Bookkeeping slots (custom mappings) and initial values stay in `slots`
     only; a tracker without slot definitions names every set slot."""
@@ -181,6 +189,13 @@ class TicketQueue(Protocol):
         """Mark an open ticket released by `agent`; the ticket as it is now (None: no such id)."""
         ...
 
+    def claim(self, ticket_id: int, agent: str, force: bool = False) -> Ticket | None:
+        """Make `agent` the open ticket's assignee, unless another agent holds it (then only
+        with `force`); the ticket as it is now (None: no such id). The caller compares its
+        `assignee` with `agent` to know whether the claim held: one atomic step, so of two
+        agents claiming at once exactly one gets it."""
+        ...
+
 
 class HandoffQueue:
     """The default queue: one SQLite file (`:memory:` for tests and one-off shells)."""
@@ -192,20 +207,21 @@ class HandoffQueue:
         self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
         self.db.execute("PRAGMA secure_delete=ON")  # a deleted ticket's transcript is overwritten
         setup_sqlite(self.db, SCHEMA)
-        self._add_priority_column()
+        self._add_missing_columns()
         self.db.commit()
 
-    def _add_priority_column(self) -> None:
-        """A file written before tickets had a priority: add the column (old tickets are
-        normal). Another worker may add it first; that is fine."""
+    def _add_missing_columns(self) -> None:
+        """A file written before tickets had a priority or an assignee: add the columns (old
+        tickets are normal, unclaimed). Another worker may add one first; that is fine."""
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(handoffs)")}
-        if "priority" in columns:
-            return
-        try:
-            self.db.execute(ADD_PRIORITY)
-        except sqlite3.OperationalError as exc:
-            if "duplicate column" not in str(exc):
-                raise
+        for column, statement in ADDED_COLUMNS.items():
+            if column in columns:
+                continue
+            try:
+                self.db.execute(statement)
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc):
+                    raise
 
     def add(self, tracker: Tracker, reason: str, priority: str = NORMAL,
             notes: tuple[str, ...] = ()) -> Ticket:
@@ -244,5 +260,11 @@ class HandoffQueue:
     def release(self, ticket_id: int, agent: str | None = None) -> Ticket | None:
         self.db.execute("UPDATE handoffs SET status = 'released', released_at = ?, agent = ? "
                         "WHERE id = ? AND status = 'open'", (time.time(), agent, ticket_id))
+        self.db.commit()
+        return self.get(ticket_id)
+
+    def claim(self, ticket_id: int, agent: str, force: bool = False) -> Ticket | None:
+        self.db.execute("UPDATE handoffs SET assignee = ? WHERE id = ? AND status = 'open' "
+                        "AND (assignee IS NULL OR assignee = ? OR ?)", (agent, ticket_id, agent, force))
         self.db.commit()
         return self.get(ticket_id)

@@ -2,9 +2,10 @@
 host on one database sees (and releases) the same tickets.
 
 Table `switchboard_handoffs`, a row per ticket with a BIGSERIAL id (ids stay integers), its
-priority (a table from before priorities gets the column, every old ticket normal) and the
-summary and transcript as JSONB; `list` puts the most urgent first, then the oldest. A
-release is one conditional UPDATE, so two agents releasing one ticket at once release it once.
+priority and assignee (a table from before priorities or claims gets the columns, every old
+ticket normal and unclaimed) and the summary and transcript as JSONB; `list` puts the most
+urgent first, then the oldest. A release or a claim is one conditional UPDATE, so two agents
+releasing one ticket at once release it once, and of two claiming it one gets it.
 """
 from __future__ import annotations
 
@@ -26,13 +27,15 @@ CREATE TABLE IF NOT EXISTS switchboard_handoffs (
     transcript JSONB NOT NULL,
     released_at DOUBLE PRECISION,
     agent TEXT,
-    priority TEXT NOT NULL DEFAULT 'normal'
+    priority TEXT NOT NULL DEFAULT 'normal',
+    assignee TEXT
 )"""
 ADD_PRIORITY = ("ALTER TABLE switchboard_handoffs "
                 "ADD COLUMN IF NOT EXISTS priority TEXT NOT NULL DEFAULT 'normal'")
+ADD_ASSIGNEE = "ALTER TABLE switchboard_handoffs ADD COLUMN IF NOT EXISTS assignee TEXT"
 
-COLUMNS = ("SELECT id, sender_id, created_at, status, reason, summary, transcript, priority "
-           "FROM switchboard_handoffs")
+COLUMNS = ("SELECT id, sender_id, created_at, status, reason, summary, transcript, priority, "
+           "assignee FROM switchboard_handoffs")
 
 
 class PostgresHandoffQueue:
@@ -40,6 +43,7 @@ class PostgresHandoffQueue:
         self._db = Connections(dsn)
         self._db().execute(SCHEMA)
         self._db().execute(ADD_PRIORITY)
+        self._db().execute(ADD_ASSIGNEE)
 
     def add(self, tracker: Tracker, reason: str, priority: str = NORMAL,
             notes: tuple[str, ...] = ()) -> Ticket:
@@ -73,4 +77,9 @@ class PostgresHandoffQueue:
     def release(self, ticket_id: int, agent: str | None = None) -> Ticket | None:
         self._db().execute("UPDATE switchboard_handoffs SET status = 'released', released_at = %s, agent = %s "
                            "WHERE id = %s AND status = 'open'", (time.time(), agent, ticket_id))
+        return self.get(ticket_id)
+
+    def claim(self, ticket_id: int, agent: str, force: bool = False) -> Ticket | None:
+        self._db().execute("UPDATE switchboard_handoffs SET assignee = %s WHERE id = %s AND status = 'open' "
+                           "AND (assignee IS NULL OR assignee = %s OR %s)", (agent, ticket_id, agent, force))
         return self.get(ticket_id)

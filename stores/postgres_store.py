@@ -4,6 +4,8 @@ Table `switchboard_events(sender_id, seq, event jsonb)`; an append is one transa
 takes a transaction-level advisory lock on the conversation, so concurrent appends of one
 conversation get consecutive `seq` numbers. `lock(sender)` holds a session-level advisory
 lock for a whole turn, so two workers never process one conversation at the same time.
+`scan()` reads every conversation for analytics in one query, streamed through a
+server-side cursor on a connection of its own.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from core.events import Event, event_from_dict
-from stores.sqlite import event_rows
+from stores.sqlite import RowTest, Scanned, event_rows, scan_rows
 
 if TYPE_CHECKING:
     import psycopg
@@ -83,6 +85,24 @@ class PostgresStore:
     def delete(self, sender_id: str) -> int:
         return self._db().execute("DELETE FROM switchboard_events WHERE sender_id = %s",
                                   (sender_id,)).rowcount
+
+    def scan(self, since: float | None = None, keep: RowTest | None = None,
+             batch: int = 5000) -> Scanned:
+        """Every conversation as (sender, event dicts), in sender order; with `since`, only
+        those with an event at or after that time (epoch seconds); `keep`: see
+        stores.sqlite.decoded. One query, `batch` rows
+        per fetch from a server-side cursor (its own connection and read-only transaction,
+        so this thread's turns and locks are not held up); the JSON is parsed here, as text,
+        so a conversation whose last event is too old costs one parse."""
+        import psycopg
+
+        with psycopg.connect(self.dsn) as db:
+            db.read_only = True
+            with db.cursor(name="switchboard_scan") as cursor:
+                cursor.itersize = batch
+                cursor.execute("SELECT sender_id, event::text FROM switchboard_events "
+                               "ORDER BY sender_id, seq")
+                yield from scan_rows(cursor, since, keep)
 
     @contextmanager
     def lock(self, sender_id: str) -> Iterator[None]:

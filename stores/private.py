@@ -86,6 +86,15 @@ class PrivateStore:
     def lock(self, sender_id: str):
         return self.inner.lock(self.sealer.pseudonym(sender_id))
 
+    def scan(self, since: float | None = None, keep=None):
+        """Every conversation as stored (masked, under pseudonyms, sealed slot values left
+        sealed): what analytics reads. A wrapped store without a `scan` of its own (a store
+        behind endpoints.yml's lock store) is read sender by sender."""
+        scan = getattr(self.inner, "scan", None)
+        if scan is not None:
+            return scan(since, keep)
+        return ((s, [e.to_dict() for e in self.inner.load(s)]) for s in self.inner.senders())
+
 
 class PrivateQueue:
     """A handoff queue whose tickets keep no personal data (see the module docstring);
@@ -108,3 +117,7 @@ class PrivateQueue:
 
     def delete_sender(self, sender_id: str) -> int:
         return self.inner.delete_sender(self.sealer.pseudonym(sender_id))
+
+    def claim(self, ticket_id: int, agent: str, force: bool = False) -> Ticket | None:
+        """The inner queue's claim (an agent's name is the staff's, not the customer's)."""
+        return self.inner.claim(ticket_id, agent, force)

@@ -3,7 +3,7 @@ one Redis sees (and releases) the same tickets.
 
 Ids come from INCR `switchboard:handoffs:next`, so they stay integers. A ticket is a hash
 `switchboard:handoff:<id>` (one from before priorities has no `priority` field: it is
-normal); sorted sets (score = id, so oldest first) index them: `switchboard:handoffs:all`,
+normal; one nobody claimed has no `assignee`); sorted sets (score = id, so oldest first) index them: `switchboard:handoffs:all`,
 by status (`…:open`, `…:released`) and by conversation (`…:sender:<sender id>`), and
 `list` puts the most urgent first; Rasa's `key_prefix` goes in front of every key. Changes that touch
 several keys run in a MULTI transaction, watched where they read first, so a release or a
@@ -29,7 +29,7 @@ def _ticket(ticket_id: int, fields: dict[bytes, bytes]) -> Ticket:
     text = {key.decode(): value.decode() for key, value in fields.items()}
     return Ticket(ticket_id, text["sender_id"], float(text["created_at"]), text["status"],
                   text["reason"], json.loads(text["summary"]), json.loads(text["transcript"]),
-                  text.get("priority", NORMAL))
+                  text.get("priority", NORMAL), text.get("assignee") or None)
 
 
 class RedisHandoffQueue:
@@ -107,4 +107,17 @@ class RedisHandoffQueue:
             pipe.zadd(self._index("released"), {ticket_id: ticket_id})
 
         self.client.transaction(release, key)
+        return self.get(ticket_id)
+
+    def claim(self, ticket_id: int, agent: str, force: bool = False) -> Ticket | None:
+        key = self._ticket_key(ticket_id)
+
+        def claim(pipe: redis.client.Pipeline) -> None:
+            status, holder = pipe.hmget(key, "status", "assignee")
+            if status != b"open" or (holder and holder.decode() != agent and not force):
+                return
+            pipe.multi()
+            pipe.hset(key, "assignee", agent)
+
+        self.client.transaction(claim, key)
         return self.get(ticket_id)

@@ -4,7 +4,8 @@ Each conversation is a Redis list `switchboard:events:<sender>` of event JSON (R
 append, LRANGE from `since` to read, LLEN for the size). `lock(sender)` is a `RedisLock`
 (SET NX with expiry, released only by its owner), so two workers never process one
 conversation's messages at the same time; a Redis lock store in endpoints.yml uses the same
-lock in front of another tracker store. Rasa's `key_prefix` puts every key under
+lock in front of another tracker store. `scan()` reads every conversation for analytics:
+SCAN over the keys, then one pipelined LRANGE per batch of keys. Rasa's `key_prefix` puts every key under
 `<prefix>:`, so several assistants can share one Redis database.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from core.events import Event, event_from_dict
-from stores.sqlite import event_rows
+from stores.sqlite import RowTest, Scanned, decoded, event_rows
 
 if TYPE_CHECKING:
     import redis
@@ -63,6 +64,15 @@ class RedisLock:
             self.client.eval(RELEASE, 1, key, token)
 
 
+def _once(keys: Iterator[bytes]) -> Iterator[bytes]:
+    """`keys` without repeats (SCAN may return a key twice while Redis rehashes)."""
+    seen: set[bytes] = set()
+    for key in keys:
+        if key not in seen:
+            seen.add(key)
+            yield key
+
+
 class RedisStore:
     def __init__(self, url: str = "redis://127.0.0.1:6379/0", key_prefix: str = ""):
         self.client = connect(url)
@@ -91,3 +101,26 @@ class RedisStore:
         count = self.size(sender_id)
         self.client.delete(key)
         return count
+
+    def scan(self, since: float | None = None, keep: RowTest | None = None,
+             batch: int = 500) -> Scanned:
+        """Every conversation as (sender, event dicts), in no particular order; with `since`,
+        only those with an event at or after that time (epoch seconds: their last event is
+        fetched first, the whole list only for those); `keep`: see stores.sqlite.decoded.
+        `batch` keys per round trip."""
+        keys = _once(self.client.scan_iter(self.prefix + "*", count=batch))
+        while chunk := [k for _, k in zip(range(batch), keys)]:
+            if since is not None:
+                chunk = [k for k, last in zip(chunk, self._each(chunk, "lindex", -1))
+                         if last is not None and decoded([last], since) is not None]
+            for key, rows in zip(chunk, self._each(chunk, "lrange", 0, -1)):
+                events = decoded([r.decode() for r in rows] if keep else rows, keep=keep)
+                if events is not None:
+                    yield key.decode()[len(self.prefix):], events
+
+    def _each(self, keys: list[bytes], command: str, *args) -> list:
+        """`command` on each key, in one pipelined round trip (no transaction)."""
+        pipe = self.client.pipeline(transaction=False)
+        for key in keys:
+            getattr(pipe, command)(key, *args)
+        return pipe.execute()

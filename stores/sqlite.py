@@ -2,8 +2,10 @@
 
 One interface (`load(sender, since=0) -> events` from the `since`-th on, `size(sender)`,
 `append(sender, events)`, `senders()`, `delete(sender)`, and `lock(sender)`, held for a
-whole turn so two messages of one conversation are never processed at once), two
-implementations here:
+whole turn so two messages of one conversation are never processed at once; the stores
+here, in stores.redis_store, stores.postgres_store and stores.private also have
+`scan(since=None)`: every conversation as (sender, event dicts) in one pass, for
+analytics), two implementations here:
   * `InMemoryStore` — tests and one-off shells; `lock(sender)` is a per-sender thread lock;
   * `SQLiteStore` — the default: one file, WAL mode, one row per event, survives restarts;
     an append is one transaction, so a conversation is never half-written; `lock(sender)`
@@ -23,8 +25,10 @@ import sqlite3
 import threading
 import zlib
 from contextlib import AbstractContextManager, contextmanager
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from core.errors import StoreUnavailable
 from core.events import Event, event_from_dict
@@ -43,6 +47,34 @@ class TrackerStore(Protocol):
         """Held for a whole turn: no other thread, worker process or host (as far as the
         store is shared) processes this conversation until it is released."""
         ...
+
+
+Scanned = Iterator[tuple[str, list[dict[str, Any]]]]
+RowTest = Callable[[str], bool]
+
+
+def decoded(rows: list[str] | list[bytes], since: float | None = None,
+            keep: RowTest | None = None) -> list[dict[str, Any]] | None:
+    """One conversation's stored JSON rows as dicts; None when it has none, or (`since`
+    given) when its last event is older than `since` (then only that row is parsed: events
+    are appended in time order). `keep`: a test on each row's JSON text; the rows it
+    refuses are left out unparsed (what a reader does not need costs no `json.loads`)."""
+    if not rows:
+        return None
+    if since is not None and json.loads(rows[-1]).get("timestamp", 0.0) < since:
+        return None
+    if keep is None:
+        return [json.loads(row) for row in rows]
+    return [json.loads(row) for row in rows if keep(row)]
+
+
+def scan_rows(rows: Iterable[tuple[str, str]], since: float | None = None,
+              keep: RowTest | None = None) -> Scanned:
+    """(sender, event dicts) for (sender, JSON) rows ordered by sender then sequence."""
+    for sender_id, group in groupby(rows, key=itemgetter(0)):
+        events = decoded([row[1] for row in group], since, keep)
+        if events is not None:
+            yield sender_id, events
 
 
 class InMemoryStore:
@@ -76,6 +108,16 @@ class InMemoryStore:
     def delete(self, sender_id: str) -> int:
         with self._lock:
             return len(self._events.pop(sender_id, []))
+
+    def scan(self, since: float | None = None, keep: RowTest | None = None) -> Scanned:
+        """Every conversation as (sender, event dicts), in sender order; with `since`, only
+        those with an event at or after that time (epoch seconds). `keep` is for stores that
+        parse JSON (see `decoded`): nothing is parsed here, every event is given."""
+        with self._lock:
+            stored = sorted((s, list(events)) for s, events in self._events.items())
+        for sender_id, events in stored:
+            if events and (since is None or events[-1].timestamp >= since):
+                yield sender_id, [e.to_dict() for e in events]
 
 
 SCHEMA = """
@@ -206,6 +248,19 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             raise _unavailable(self.path, exc) from None
         return count
+
+    def scan(self, since: float | None = None, keep: RowTest | None = None,
+             batch: int = 5000) -> Scanned:
+        """Every conversation as (sender, event dicts), in sender order; with `since`, only
+        those with an event at or after that time (epoch seconds); `keep`: see `decoded`.
+        One read of the table in key order, `batch` rows at a time (WAL: writers are not
+        blocked meanwhile)."""
+        try:
+            cursor = self._db().execute("SELECT sender_id, event FROM events ORDER BY sender_id, seq")
+            cursor.arraysize = batch
+            yield from scan_rows(cursor, since, keep)
+        except sqlite3.Error as exc:
+            raise _unavailable(self.path, exc) from None
 
     @contextmanager
     def lock(self, sender_id: str) -> Iterator[None]:

@@ -1,26 +1,16 @@
 """The web chat page in a real headless Chromium (Debian's chromium + chromedriver, driven by
 selenium): type a message, read the streamed answer, click a button, see a grounded answer's
 sources and the handoff state."""
-import shutil
-
 import pytest
 
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    CHROMEDRIVER is None or shutil.which("chromium") is None,
-    reason="chromium / chromedriver not installed (make test installs them where it can)")
+from tests.browsers import chromium, needs_chromium
+
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(flag)
-    options.binary_location = shutil.which("chromium")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = chromium()
     yield driver
     driver.quit()
 
