@@ -55,7 +55,9 @@ def fingerprint(data: TrainingData, config: NLUConfig) -> str:
         "synonyms": sorted(data.synonyms.items()),
         "regexes": [[r.name, r.pattern] for r in data.regexes],
         "lookups": [[t.name, list(t.elements)] for t in data.lookups],
-        "config": {k: v for k, v in config.to_dict().items() if k not in _NOT_FINGERPRINTED},
+        "config": {k: v for k, v in config.to_dict().items() if k not in _NOT_FINGERPRINTED
+                   # added later: off, it trains as before, so older models stay up to date
+                   and not (k == "length_buckets" and not v)},
     }
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()

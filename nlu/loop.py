@@ -69,14 +69,34 @@ def make_optimizer(model: JointModel, config: NLUConfig, total_steps: int
 
 
 def evaluate(model: JointModel, items: Sequence[Encoded], labels: Labels, pad_id: int,
-             device: torch.device) -> tuple[float, float]:
-    """Dev intent accuracy and span-level entity F1 (over words that got a word piece)."""
+             device: torch.device) -> tuple[float, float | None]:
+    """Dev intent accuracy and span-level entity F1 (over words that got a word piece; None
+    when the data has no entity at all: nothing was measured)."""
     preds = predict(model, items, labels.tags, pad_id, device)
     gold_i = [labels.intents[it.intent] for it in items]
     pred_i = [labels.intents[int(p.intent_probs.argmax())] for p in preds]
     gold_t = [[labels.tags[t] for t in it.tags] for it in items]
     pred_t = [[labels.tags[t] for t in p.tag_ids] for p in preds]
+    if all(tag == "O" for tag in labels.tags):
+        return intent_accuracy(gold_i, pred_i), None
     return intent_accuracy(gold_i, pred_i), span_f1(gold_t, pred_t)
+
+
+BUCKET_BATCHES = 8  # batches whose texts are sorted by length together
+
+
+def length_batches(order: list[int], lengths: Sequence[int], batch_size: int,
+                   rng: random.Random) -> list[list[int]]:
+    """The shuffled `order` cut into batches of texts of similar length (so dynamic padding
+    pads little): each window of BUCKET_BATCHES batches is sorted by length and cut, then
+    all batches are shuffled, so an epoch still sees them in a random order."""
+    window = batch_size * BUCKET_BATCHES
+    batches: list[list[int]] = []
+    for lo in range(0, len(order), window):
+        chunk = sorted(order[lo : lo + window], key=lengths.__getitem__)
+        batches += [chunk[b : b + batch_size] for b in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
 
 
 def _clone_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -101,6 +121,7 @@ def fit(model: JointModel, train_items: Sequence[Encoded], dev_items: Sequence[E
     began, step, stopped = time.perf_counter(), 0, "epochs"
     states = bottom_states(model.encoder, train_items, model.frozen_layers, pad_id, device) \
         if model.frozen_layers else None
+    lengths = [len(it.input_ids) for it in train_items]
     history: list[EpochScores] = []
     best_score, best_epoch, best_state, stale = -1.0, 1, None, 0
     with ui.TrainProgress(total, show) as bar:
@@ -110,8 +131,9 @@ def fit(model: JointModel, train_items: Sequence[Encoded], dev_items: Sequence[E
             rng.shuffle(order)
             model.train()
             losses = []
-            for lo in range(0, len(order), batch_size):
-                chosen = order[lo : lo + batch_size]
+            batches = length_batches(order, lengths, batch_size, rng) if config.length_buckets \
+                else [order[lo : lo + batch_size] for lo in range(0, len(order), batch_size)]
+            for chosen in batches:
                 batch = collate([train_items[i] for i in chosen], pad_id, with_labels=True)
                 if states is not None:
                     batch.hidden = pad_states([states[i] for i in chosen], batch.input_ids.size(1))

@@ -25,6 +25,7 @@ def span_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> flo
     return 2 * precision * recall / (precision + recall)
 
 
-def dev_score(intent_acc: float, entity_f1: float) -> float:
-    """The single number early stopping maximises."""
-    return (intent_acc + entity_f1) / 2
+def dev_score(intent_acc: float, entity_f1: float | None) -> float:
+    """The single number early stopping maximises (intent accuracy alone when the data has
+    no entities)."""
+    return intent_acc if entity_f1 is None else (intent_acc + entity_f1) / 2
