@@ -48,7 +48,7 @@ from channels.rest import MAX_TEXT, RestInput, RestOutput
 from core.errors import StoreUnavailable
 from dialogue.agent import UnknownIntent
 from server import auth as access
-from server.inbox import add_inbox_routes
+from server.inbox import add_inbox_routes, claimant
 from server.review_routes import add_review_routes
 from server.analytics_routes import add_analytics_routes
 from server.limits import Limited, RateLimits
@@ -344,6 +344,9 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
     def post_message(sender_id: str, body: MessageBody):
         if body.author == "agent":
             staff = access.require("agent")
+            taken = taken_by_another(agent.queue.list("open", sender_id), staff)
+            if taken:
+                return taken
             tracker = agent.agent_says(sender_id, body.text, body.agent or staff_name(staff))
             if tracker is None:
                 return _error(409, f"conversation '{sender_id}' is not with a human agent (field author)")
@@ -381,6 +384,9 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
             return _error(404, f"no handoff with id {ticket_id} (field ticket_id)")
         if ticket.status != "open":
             return _error(409, f"handoff {ticket_id} is already {ticket.status}")
+        taken = taken_by_another([ticket], staff)
+        if taken:
+            return taken
         agent.release(ticket.sender_id, (body.agent if body else None) or staff_name(staff))
         return {"released": ticket_id, "sender_id": ticket.sender_id}
 
@@ -410,6 +416,17 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
     return app
+
+
+def taken_by_another(tickets, principal) -> JSONResponse | None:
+    """409 when one of these open tickets is claimed (agent inbox) by someone other than
+    `principal`: two agents never answer or release one conversation."""
+    name = claimant(principal, staff_name)
+    for ticket in tickets:
+        if ticket.assignee and ticket.assignee != name:
+            return _error(409, f"handoff {ticket.id} is taken by {ticket.assignee} "
+                               "(claim it with force first)")
+    return None
 
 
 def staff_name(principal) -> str | None:

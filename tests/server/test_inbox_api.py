@@ -69,6 +69,21 @@ def test_two_agents_claim_one_ticket(make_server, desk) -> None:
         assert server.call("POST", f"/handoffs/{ticket}/reply", {"text": "late"}, token=bob)[0] == 409
 
 
+def test_a_claim_holds_on_the_older_message_and_release_routes_too(make_server, desk) -> None:
+    ann, bob = desk["ann"], desk["bob"]
+    with make_server(auth=desk["auth"]) as server:
+        ticket = hand_off(server, "cy", desk["shop"], reader=ann)
+        assert server.call("POST", f"/handoffs/{ticket}/claim", {}, token=ann)[0] == 200
+        message = {"text": "Bob here", "author": "agent"}
+        status, error = server.call("POST", "/conversations/cy/messages", message, token=bob)
+        assert status == 409 and "taken by ann" in error["error"]
+        status, error = server.call("POST", f"/handoffs/{ticket}/release", {}, token=bob)
+        assert status == 409 and "taken by ann" in error["error"]
+        assert server.call("POST", "/conversations/cy/messages", {**message, "text": "Ann here"},
+                           token=ann)[0] == 200
+        assert server.call("POST", f"/handoffs/{ticket}/release", {}, token=ann)[0] == 200
+
+
 def test_a_reply_to_an_unclaimed_ticket_claims_it(make_server, desk) -> None:
     with make_server(auth=desk["auth"]) as server:
         ticket = hand_off(server, "cy", desk["shop"], reader=desk["ann"])
