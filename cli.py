@@ -337,12 +337,10 @@ def export_conversation(project: Path, store: str | None, sender_id: str) -> Non
 def _open_stores(project: Path, store: str | None):
     """The stores as the server opens them (masking and pseudonyms as domain.yml says, so
     that a customer's email as sender id finds their conversation)."""
-    from assistant.project import masking
+    from assistant.project import project_stores
     from project.loader import load_project
-    from stores.factory import open_stores
 
-    return open_stores(project, store, mask_pii=masking(load_project(project, strict=False),
-                                                        os.environ.get("SWITCHBOARD_MASK_PII")))
+    return project_stores(project, load_project(project, strict=False), store)
 
 
 @conversations.command("delete")

@@ -9,7 +9,6 @@ it (endpoints.yml or --store; masked stores are read as stored, nothing is unsea
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -39,16 +38,15 @@ def analytics_command(project: Path, store: str | None, days: int, since_date: s
     """Conversations, containment, fallbacks, handoffs, generated answers, time to the first
     human reply, intents and feedback: per day, per channel and in total."""
     from analytics.figures import analyse, fallback_actions, window
-    from assistant.project import masking
+    from assistant.project import project_stores
     from project.loader import load_project
-    from stores.factory import open_stores
 
     try:
         since, until = window(days, since_date)
     except ValueError:
         raise click.BadParameter(f"'{since_date}' is not a date YYYY-MM-DD", param_hint="--since") from None
     loaded = load_project(project, strict=False)
-    stores = open_stores(project, store, mask_pii=masking(loaded, os.environ.get("SWITCHBOARD_MASK_PII")))
+    stores = project_stores(project, loaded, store)
     for problem in stores.warnings:
         click.secho(str(problem), fg="yellow", err=True)
     report = analyse(stores.tracker, since, until, channel, fallback_actions(loaded))

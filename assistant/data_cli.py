@@ -144,12 +144,11 @@ def merge_command(project: Path) -> None:
 
 def _candidates(project: Path, store: str | None, days: float | None):
     """(checked project, candidates, store description)."""
-    from assistant.project import load_checked_project, masking
+    from assistant.project import load_checked_project, project_stores
     from learning.review import review
-    from stores.factory import open_stores
 
     loaded = load_checked_project(project)
-    stores = open_stores(project, store, mask_pii=masking(loaded, os.environ.get("SWITCHBOARD_MASK_PII")))
+    stores = project_stores(project, loaded, store)
     for problem in stores.warnings:
         click.secho(str(problem), fg="yellow", err=True)
     return loaded, review(loaded, stores.tracker, days), stores.description

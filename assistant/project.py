@@ -4,6 +4,7 @@ actions are registered, its endpoints.yml and its credentials.yml. `validate`, `
 so each reports the same problems."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from core.errors import ProjectInvalid
@@ -127,6 +128,16 @@ def _pipeline_vs_domain(project: Project, resolved: list, policies: list) -> lis
                                 "handing over after frustrated messages (domain.yml handoff:) "
                                 "is off, and the sentiment slot is never 'frustrated'", "info"))
     return problems
+
+
+def project_stores(project_dir: Path, project: Project, store: str | None = None):
+    """The project's stores as the server opens them (`store`: a URL, else endpoints.yml's),
+    masking and pseudonymising as domain.yml or SWITCHBOARD_MASK_PII says, so the CLI's
+    commands read what the server wrote (an email sender id finds its conversation)."""
+    from stores.factory import open_stores
+
+    return open_stores(project_dir, store,
+                       mask_pii=masking(project, os.environ.get("SWITCHBOARD_MASK_PII")))
 
 
 def masking(project: Project, override: str | None = None) -> bool:

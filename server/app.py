@@ -48,6 +48,7 @@ from channels.rest import MAX_TEXT, RestInput, RestOutput
 from core.errors import StoreUnavailable
 from dialogue.agent import UnknownIntent
 from server import auth as access
+from server.errors import error as _error
 from server.inbox import add_inbox_routes, claimant
 from server.review_routes import add_review_routes
 from server.analytics_routes import add_analytics_routes
@@ -93,11 +94,6 @@ class SessionBody(BaseModel):
     sender: str | None = Field(default=None, min_length=1, max_length=200)
 
 
-def _error(status: int, message: str, fields: list[dict] | None = None) -> JSONResponse:
-    body = {"error": message}
-    if fields:
-        body["fields"] = fields
-    return JSONResponse(body, status_code=status)
 
 
 def parse_json(message) -> dict:

@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Annotated, Callable
 
 from fastapi import FastAPI, Path as FastAPIPath
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from channels.rest import MAX_TEXT
 from server import auth as access
+from server.errors import error as _error
 from server.suggestions import Suggester
 from stores.handoffs import summarize, told_slots
 from stores.private import masked_value
@@ -47,8 +48,6 @@ class ReplyBody(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
-def _error(status: int, message: str, **extra) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=status)
 
 
 def transcript(tracker) -> list[dict]:

@@ -27,10 +27,9 @@ from pathlib import Path
 
 
 def app_factory():
-    from stores.factory import open_stores
     from nlu.batcher import BatchingParser
     from assistant.loading import load_agent
-    from assistant.project import load_checked_project, masking
+    from assistant.project import load_checked_project, project_stores
     from server.app import create_app
     from channels.credentials import load_channels
     from core.secret import project_secret
@@ -40,8 +39,7 @@ def app_factory():
     project = Path(os.environ.get("SWITCHBOARD_PROJECT", "."))
     models = Path(os.environ.get("SWITCHBOARD_MODELS", project / "models"))
     loaded = load_checked_project(project)
-    stores = open_stores(project, os.environ.get("SWITCHBOARD_STORE") or None,
-                         mask_pii=masking(loaded, os.environ.get("SWITCHBOARD_MASK_PII")))
+    stores = project_stores(project, loaded, os.environ.get("SWITCHBOARD_STORE") or None)
     agent = load_agent(project, models, store=stores.tracker, queue=stores.handoffs, project=loaded)
     agent.parser = BatchingParser(agent.parser)  # concurrent requests share forward passes
     hosts = [h.strip() for h in os.environ.get("SWITCHBOARD_ALLOWED_HOSTS", "").split(",") if h.strip()]

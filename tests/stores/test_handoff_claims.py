@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from stores.handoffs import HandoffQueue
-from tests.stores.test_handoff_queues import OLD_SCHEMA, queues, tracker  # noqa: F401 - the fixture
+from tests.stores.test_handoff_queues import OLD_SCHEMA, old_postgres_queue, queues, tracker  # noqa: F401 - the fixture
 
 
 def test_an_open_ticket_is_claimed_once_and_taken_over_only_by_force(queues) -> None:  # noqa: F811
@@ -53,19 +53,7 @@ def test_a_handoffs_file_from_before_claims_gets_the_column(tmp_path: Path) -> N
 
 
 def test_a_postgres_table_from_before_claims_gets_the_column(empty_postgres) -> None:
-    import psycopg
-
-    from stores.postgres_handoffs import PostgresHandoffQueue
-
-    with psycopg.connect(empty_postgres, autocommit=True) as db:
-        db.execute("DROP TABLE IF EXISTS switchboard_handoffs")
-        db.execute(OLD_SCHEMA.replace("handoffs", "switchboard_handoffs")
-                   .replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
-                   .replace("REAL", "DOUBLE PRECISION").replace("summary TEXT", "summary JSONB")
-                   .replace("transcript TEXT", "transcript JSONB"))
-        db.execute("INSERT INTO switchboard_handoffs (sender_id, created_at, reason, summary, transcript) "
-                   "VALUES ('old', 1.0, 'asked', '{}', '[]')")
-    queue = PostgresHandoffQueue(empty_postgres)
+    queue = old_postgres_queue(empty_postgres)
     (old,) = queue.list()
     assert old.assignee is None and queue.claim(old.id, "sam").assignee == "sam"
 

@@ -128,12 +128,14 @@ def test_a_redis_ticket_from_before_priorities_is_normal(redis_client) -> None:
     assert queue.get(old.id).priority == "normal" and [t.id for t in queue.list()] == [urgent.id, old.id]
 
 
-def test_a_postgres_table_from_before_priorities_gets_the_column(empty_postgres) -> None:
+def old_postgres_queue(dsn: str):
+    """A PostgreSQL handoff table as written before priorities and claims, holding one
+    ticket ('old'), opened by today's queue."""
     import psycopg
 
     from stores.postgres_handoffs import PostgresHandoffQueue
 
-    with psycopg.connect(empty_postgres, autocommit=True) as db:
+    with psycopg.connect(dsn, autocommit=True) as db:
         db.execute("DROP TABLE IF EXISTS switchboard_handoffs")
         db.execute(OLD_SCHEMA.replace("handoffs", "switchboard_handoffs")
                    .replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
@@ -141,7 +143,11 @@ def test_a_postgres_table_from_before_priorities_gets_the_column(empty_postgres)
                    .replace("transcript TEXT", "transcript JSONB"))
         db.execute("INSERT INTO switchboard_handoffs (sender_id, created_at, reason, summary, transcript) "
                    "VALUES ('old', 1.0, 'asked', '{}', '[]')")
-    queue = PostgresHandoffQueue(empty_postgres)
+    return PostgresHandoffQueue(dsn)
+
+
+def test_a_postgres_table_from_before_priorities_gets_the_column(empty_postgres) -> None:
+    queue = old_postgres_queue(empty_postgres)
     urgent = queue.add(tracker("ann"), "frustrated", "high")
     assert [(t.sender_id, t.priority) for t in queue.list()] == [("ann", "high"), ("old", "normal")]
     assert urgent.id > 1
