@@ -2,6 +2,7 @@
 under `models/`, assembled into a `dialogue.agent.Agent`."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dialogue.agent import Agent
@@ -36,7 +37,7 @@ def load_agent(project_dir: Path, models: Path, seed: int | None = None,
 def load_retrieval(project: Project, models: Path):
     """(grounded answerer over `models/knowledge`, FAQ response selector), each None when
     the project has no knowledge base / no retrieval intents; one sentence encoder serves both."""
-    from assistant.train import knowledge_dir, selector_dir, sentence_encoder
+    from assistant.train import encoder_export_dir, knowledge_dir, selector_dir, sentence_encoder
     from knowledge.embedder import SentenceEmbedder
     from knowledge.index import KnowledgeIndex
     from knowledge.selector import ResponseSelector
@@ -51,7 +52,9 @@ def load_retrieval(project: Project, models: Path):
         return None, None
     # the encoder the index was built with (its query vectors must live in the same space)
     embedder = SentenceEmbedder(index.encoder if index is not None and index.passages
-                                else sentence_encoder(project))
+                                else sentence_encoder(project),
+                                onnx_dir=None if os.environ.get("SWITCHBOARD_RUNTIME") == "torch"
+                                else encoder_export_dir(models))
     answerer = None
     if index is not None and index.passages:
         index.embedder = embedder

@@ -20,6 +20,7 @@ from core.errors import SwitchboardError
 from project.checks import FileChecker
 from project.loader import Project
 from nlu import NLUConfig, fingerprint, is_up_to_date
+from nlu.onnx_runner import ONNX_DIR
 from nlu.config import DEFAULT_ENCODER, default_encoder
 
 
@@ -90,6 +91,18 @@ def knowledge_dir(models: Path) -> Path:
 
 def selector_dir(models: Path) -> Path:
     return models / "selector"
+
+
+def encoder_export_dir(models: Path) -> Path:
+    return models / "sentence_encoder"
+
+
+def retrieves(project: Project) -> bool:
+    """Whether the assistant embeds messages when it serves: a knowledge folder, or FAQ
+    (retrieval) intents with the selector in the pipeline."""
+    folder = project.domain.generation.knowledge
+    return bool(folder and (project.root / folder).is_dir()) or bool(
+        project.domain.retrieval_actions and selector_listed(project))
 
 
 def build_selector(project: Project, models: Path, embedder: Callable[[], object],
@@ -185,6 +198,10 @@ def _train_into(project: Project, models: Path, staging: Path, force: bool, devi
     embedder = functools.cache(functools.partial(_sentence_embedder, sentence_encoder(project)))
     passages = build_knowledge(project, models, embedder, force, out=staging)
     faq = build_selector(project, models, embedder, force, out=staging)
+    if retrieves(project):  # served without torch (knowledge.embedder_export)
+        from knowledge.embedder_export import ensure_export
+
+        ensure_export(sentence_encoder(project), encoder_export_dir(models))
     config = nlu_config(project)
     if config is None:  # no JointBERT in the pipeline: nothing to train for the NLU
         return TrainOutcome(nlu_dir(models), "", False, dialogue_retrained, stats, passages, faq)
@@ -194,6 +211,11 @@ def _train_into(project: Project, models: Path, staging: Path, force: bool, devi
     print_ = fingerprint(data, config)
     target = nlu_dir(models)
     if not force and is_up_to_date(target, print_):
+        if not (target / ONNX_DIR).is_dir():  # trained before the export existed
+            from nlu.onnx_export import add_export
+
+            if add_export(target, [e.text for e in data.examples]) and progress:
+                print(f"NLU is up to date; wrote its ONNX export ({target / ONNX_DIR})")
         return TrainOutcome(target, print_, False, dialogue_retrained, stats, passages, faq)
     from nlu import train_nlu  # imports torch: only when there is training to do
     from nlu.quality import problems as quality_problems

@@ -1,12 +1,13 @@
-"""Held-out accuracy and single-message parse latency of a trained project: fp32,
-int8 feed-forward layers (the default) and int8 everywhere.
+"""Held-out accuracy and single-message parse latency of a trained project, on each runtime
+(torch, ONNX Runtime) with fp32, int8 feed-forward layers (the default) and int8 everywhere.
 
     python bench/parse_latency.py                 # the example assistant, models/nlu
     python bench/parse_latency.py -p ../shared/rasa-projects/moodbot --models /tmp/mood
 
 Scores the project's held-out NLU file (tests/*.yml `nlu:` examples): intent accuracy
 and exact-span entity micro F1. Latency: `--messages` single `parse()` calls over the
-held-out texts after 20 warm-up calls, `--threads` torch threads; median and p99.
+held-out texts after 20 warm-up calls, `--threads` torch threads; median and p99. Agreement:
+the share of held-out messages whose intent and entities equal torch fp32's.
 """
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def main() -> None:
     args.add_argument("--models", type=Path, default=None, help="default: PROJECT/models")
     args.add_argument("--messages", type=int, default=300)
     args.add_argument("--threads", type=int, default=2)
+    args.add_argument("--runtimes", nargs="+", default=["torch", "onnx"], choices=["torch", "onnx"],
+                      help="torch first: its fp32 answers are what agreement is measured against")
     opts = args.parse_args()
     import torch
 
@@ -65,14 +68,23 @@ def main() -> None:
     if not examples:
         sys.exit("no held-out NLU examples in the project's tests/ folder")
     table = Table(title=f"{opts.project.resolve().name}: {len(examples)} held-out messages")
-    for column in ("parser", "intent acc", "entity F1", "p50 ms", "p99 ms"):
+    for column in ("runtime", "weights", "intent acc", "entity F1", "agree %", "p50 ms", "p99 ms"):
         table.add_column(column, justify="right")
     labels = {"none": "fp32", "ffn": "int8 FFN (default)", "all": "int8 all"}
-    for mode, label in labels.items():
-        parser = NLUParser.load(nlu_dir(opts.models or opts.project / "models"), quantize=mode)
-        accuracy, f1 = scores(parser, examples)
-        p50, p99 = latency(parser, [e.text for e in examples], opts.messages)
-        table.add_row(label, f"{accuracy:.1f}", f"{f1:.1f}", f"{p50:.2f}", f"{p99:.2f}")
+    texts = [e.text for e in examples]
+    reference = None
+    for runtime in opts.runtimes:
+        for mode, label in labels.items():
+            parser = NLUParser.load(nlu_dir(opts.models or opts.project / "models"), quantize=mode,
+                                    runtime=runtime)
+            accuracy, f1 = scores(parser, examples)
+            answers = [(m.intent.name, [(x.entity, x.start, x.end) for x in m.entities])
+                       for m in parser.parse_batch(texts)]
+            reference = reference or answers
+            agree = 100 * sum(a == b for a, b in zip(answers, reference)) / len(answers)
+            p50, p99 = latency(parser, texts, opts.messages)
+            table.add_row(runtime, label, f"{accuracy:.1f}", f"{f1:.1f}", f"{agree:.1f}",
+                          f"{p50:.2f}", f"{p99:.2f}")
     Console().print(table)
 
 

@@ -19,7 +19,9 @@ renormalised, which puts on- and off-topic scores where MiniLM's are (BENCHMARKS
 """
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -57,21 +59,36 @@ def retrieval_name(name_or_path: str) -> str:
     return f"{name_or_path}+centered-v{CENTERING_VERSION}" if is_e5(name_or_path) else name_or_path
 
 
+EXPORT_FILE = "model.onnx"  # in `models/sentence_encoder/`, written by train (knowledge.embedder_export)
+
+
+def exported(folder: Path | None, name_or_path: str) -> bool:
+    """Whether `folder` holds the ONNX export of `name_or_path` (and onnxruntime is there)."""
+    if folder is None or not (Path(folder) / EXPORT_FILE).is_file():
+        return False
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    meta = json.loads((Path(folder) / "export.json").read_text("utf-8"))
+    return meta.get("encoder") == name_or_path
+
+
 class SentenceEmbedder:
-    def __init__(self, name_or_path: str = DEFAULT_ENCODER, max_length: int = 256):
-        import torch
-        from transformers import AutoModel
+    """`onnx_dir`: a folder `knowledge.embedder_export` wrote for this encoder; then the
+    encoder runs on ONNX Runtime and neither torch nor transformers is imported."""
 
-        from nlu.encoder import _is_local, _quiet_transformers
-
-        _quiet_transformers()
-        path = resolve_encoder(name_or_path)
+    def __init__(self, name_or_path: str = DEFAULT_ENCODER, max_length: int = 256,
+                 onnx_dir: Path | None = None):
         self.name = name_or_path
-        self.tokenizer = load_tokenizer(name_or_path)
-        self.model = AutoModel.from_pretrained(path, local_files_only=_is_local(path)).eval()
         self.max_length = max_length
         self.query_prefix, self.passage_prefix = e5_prefixes(name_or_path)
-        self._torch = torch
+        if exported(onnx_dir, name_or_path):
+            self._forward = _OnnxForward(Path(onnx_dir), max_length)
+            self.runtime = "onnx"
+        else:
+            self._forward = _TorchForward(name_or_path, max_length)
+            self.runtime = "torch"
         self.center = None  # [H]: e5's common direction, subtracted from every vector
         if is_e5(name_or_path):
             self.center = self.embed(list(CENTERING_TEXTS)).mean(0)
@@ -85,16 +102,8 @@ class SentenceEmbedder:
         return self._embed([self.passage_prefix + t for t in texts], batch_size)
 
     def _embed(self, texts: list[str], batch_size: int) -> np.ndarray:
-        torch = self._torch
-        out = []
-        with torch.inference_mode():
-            for start in range(0, len(texts), batch_size):
-                batch = self.tokenizer(texts[start:start + batch_size], padding=True, truncation=True,
-                                       max_length=self.max_length, return_tensors="pt")
-                hidden = self.model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).float()
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                out.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
+        out = [self._forward(texts[start:start + batch_size])
+               for start in range(0, len(texts), batch_size)]
         if not out:
             return np.zeros((0, 1), dtype=np.float32)
         vectors = np.concatenate(out)  # [N, H]
@@ -102,3 +111,61 @@ class SentenceEmbedder:
             vectors = vectors - self.center
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-9)
         return vectors
+
+
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """[B, T, H] and [B, T] -> unit vectors [B, H]: the mean over real word pieces."""
+    mask = mask[..., None].astype(np.float32)
+    pooled = (hidden * mask).sum(1) / mask.sum(1).clip(min=1e-9)
+    return pooled / np.linalg.norm(pooled, axis=1, keepdims=True).clip(min=1e-12)
+
+
+class _TorchForward:
+    """texts -> unit vectors with the Hugging Face model in torch."""
+
+    def __init__(self, name_or_path: str, max_length: int) -> None:
+        import torch
+        from transformers import AutoModel
+
+        from nlu.encoder import _is_local, _quiet_transformers
+
+        _quiet_transformers()
+        path = resolve_encoder(name_or_path)
+        self.tokenizer = load_tokenizer(name_or_path)
+        self.model = AutoModel.from_pretrained(path, local_files_only=_is_local(path)).eval()
+        self.max_length = max_length
+        self._torch = torch
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        with self._torch.inference_mode():
+            batch = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length,
+                                   return_tensors="pt")
+            hidden = self.model(**batch).last_hidden_state
+        return mean_pool(hidden.numpy(), batch["attention_mask"].numpy())
+
+
+class _OnnxForward:
+    """texts -> unit vectors with the exported encoder on ONNX Runtime."""
+
+    def __init__(self, folder: Path, max_length: int) -> None:
+        from nlu.encoding import load_tokenizer_file
+        from nlu.onnx_runner import open_session
+
+        meta = json.loads((folder / "export.json").read_text("utf-8"))
+        self.tokenizer = load_tokenizer_file(folder, max_length)
+        self.session = open_session(folder / EXPORT_FILE)
+        self.pad_id = int(meta["pad_id"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        pieces = [e.ids for e in self.tokenizer.encode_batch(texts, add_special_tokens=True)]
+        width = max(len(p) for p in pieces)
+        ids = np.full((len(pieces), width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(pieces), width), dtype=np.int64)
+        for row, p in enumerate(pieces):
+            ids[row, :len(p)], mask[row, :len(p)] = p, 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        (hidden,) = self.session.run(["last_hidden_state"], feeds)
+        return mean_pool(hidden, mask)

@@ -8,6 +8,7 @@ Layout of `models/<name>/`::
     encoder/           encoder config.json (architecture only)
     tokenizer/         fast tokenizer files
     model.safetensors  all weights: encoder + heads + CRF
+    onnx/              the same model for ONNX Runtime, fp32 and int8 (`nlu.onnx_export`)
 
 Loading checks `format_version` first and refuses other versions with
 `IncompatibleModelError`. `fingerprint` hashes exactly what training reads, so the
@@ -30,8 +31,11 @@ from nlu.errors import IncompatibleModelError, ModelNotFoundError
 from nlu.labels import Labels
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from transformers import PreTrainedTokenizerFast
 
+    from nlu.encoding import Encoded
     from nlu.model import JointModel
 
 FORMAT_VERSION = 1
@@ -90,8 +94,10 @@ def is_up_to_date(model_dir: Path, expected_fingerprint: str) -> bool:
 
 def save_artifact(out_dir: Path, model: "JointModel", tokenizer: "PreTrainedTokenizerFast",
                   labels: Labels, config: NLUConfig, patterns: dict[str, Any],
-                  data_fingerprint: str, metrics: dict[str, Any]) -> None:
-    """Write everything into a temp dir, then swap it in, so a crash never leaves half a model."""
+                  data_fingerprint: str, metrics: dict[str, Any],
+                  sample: "Sequence[Encoded]" = ()) -> None:
+    """Write everything into a temp dir, then swap it in, so a crash never leaves half a model.
+    With `sample` (training texts, encoded) the ONNX files are written too, checked on it."""
     import torch
     import transformers
     from safetensors.torch import save_file
@@ -117,6 +123,10 @@ def save_artifact(out_dir: Path, model: "JointModel", tokenizer: "PreTrainedToke
         "metrics": metrics,
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
     })
+    if sample:
+        from nlu.onnx_export import write_onnx
+
+        write_onnx(tmp, model, sample, tokenizer.pad_token_id or 0, config.quantize_mode)
     _swap_in(tmp, out_dir)
 
 
@@ -144,6 +154,25 @@ class Artifact:
     patterns: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What a model directory holds besides weights and tokenizer (read without torch)."""
+
+    config: NLUConfig
+    labels: Labels
+    patterns: dict[str, Any]
+
+
+def read_parts(model_dir: Path) -> Parts:
+    """The version-checked metadata, config, labels and patterns of a model directory."""
+    model_dir = Path(model_dir)
+    meta = read_metadata(model_dir)
+    config = read_file(model_dir / "nlu_config.json",
+                   lambda p: NLUConfig.from_dict(json.loads(p.read_text("utf-8"))))
+    patterns = read_file(model_dir / "patterns.json", lambda p: json.loads(p.read_text("utf-8")))
+    return Parts(config, Labels(tuple(meta["intents"]), tuple(meta["tags"])), patterns)
+
+
 def load_artifact(model_dir: Path, device: str = "cpu") -> Artifact:
     """Load a model directory written by `save_artifact` (version-checked first)."""
     from safetensors.torch import load_file
@@ -153,23 +182,20 @@ def load_artifact(model_dir: Path, device: str = "cpu") -> Artifact:
     from nlu.model import JointModel
 
     model_dir = Path(model_dir)
-    meta = read_metadata(model_dir)
-    config = _read(model_dir / "nlu_config.json",
-                   lambda p: NLUConfig.from_dict(json.loads(p.read_text("utf-8"))))
-    labels = Labels(tuple(meta["intents"]), tuple(meta["tags"]))
-    tokenizer = _read(model_dir / "tokenizer",
+    parts = read_parts(model_dir)
+    config, labels = parts.config, parts.labels
+    tokenizer = read_file(model_dir / "tokenizer",
                       lambda p: AutoTokenizer.from_pretrained(str(p), local_files_only=True))
-    encoder = _read(model_dir / "encoder", encoder_from_config)
+    encoder = read_file(model_dir / "encoder", encoder_from_config)
     model = JointModel(encoder, len(labels.intents), len(labels.tags), config.dropout, config.use_crf,
                        config.intent_pooling)
-    _read(model_dir / "model.safetensors",
+    read_file(model_dir / "model.safetensors",
           lambda p: model.load_state_dict(load_file(str(p)), strict=True))
     model.to(device).eval()
-    patterns = _read(model_dir / "patterns.json", lambda p: json.loads(p.read_text("utf-8")))
-    return Artifact(model, tokenizer, labels, config, patterns)
+    return Artifact(model, tokenizer, labels, config, parts.patterns)
 
 
-def _read(path: Path, reader):
+def read_file(path: Path, reader):
     """`reader(path)`, or IncompatibleModelError naming the file and the fix when it is
     missing, truncated or not what this version wrote."""
     try:

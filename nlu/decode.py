@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -173,6 +174,28 @@ def decode_tags(tag_logits: np.ndarray, crf: dict[str, np.ndarray] | None,
         ids = viterbi(tag_logits, start, crf["end"], trans)
         probs = crf_marginals(tag_logits, crf["start"], crf["end"], crf["transitions"])
     return ids, [float(probs[w, i]) for w, i in enumerate(ids)]
+
+
+@dataclass(frozen=True)
+class RawPrediction:
+    """Model output for one text: intent distribution, tag id + confidence per kept word."""
+
+    intent_probs: np.ndarray  # [I]
+    tag_ids: list[int]
+    tag_confidences: list[float]
+
+
+def decode_rows(intent_logits: np.ndarray, tag_logits: np.ndarray, word_counts: Sequence[int],
+                crf: dict[str, np.ndarray] | None, constraints) -> list[RawPrediction]:
+    """One forward pass's outputs ([B, I], [B, W, K]) to a prediction per row, reading the
+    first `word_counts[row]` words of each (the rest is padding). Both runners (torch and
+    ONNX Runtime) decode through here."""
+    intent_probs = softmax(intent_logits.astype(np.float32))
+    out = []
+    for row, n_words in enumerate(word_counts):
+        ids, confs = decode_tags(tag_logits[row, :n_words], crf, constraints)
+        out.append(RawPrediction(intent_probs[row], ids, confs))
+    return out
 
 
 def bio_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from nlu.features import Encoded, collate
+from nlu.encoding import Encoded
+from nlu.features import collate
 from nlu.model import run_layers
 
 

@@ -1,27 +1,19 @@
 """Forward pass over encoded texts, in length-sorted mini-batches, returning numpy.
 
-Shared by the trainer (dev scores) and the parser, so both decode identically.
+Shared by the trainer (dev scores) and the parser's torch runner (`TorchRunner`), so both
+decode identically; `nlu.onnx_runner` is the same on ONNX Runtime.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from pathlib import Path
 
-import numpy as np
 import torch
 
-from nlu.decode import bio_constraints, decode_tags, softmax
-from nlu.features import Encoded, collate
+from nlu.decode import RawPrediction, bio_constraints, decode_rows
+from nlu.encoding import Encoded
+from nlu.features import collate
 from nlu.model import JointModel
-
-
-@dataclass(frozen=True)
-class RawPrediction:
-    """Model output for one text: intent distribution, tag id + confidence per kept word."""
-
-    intent_probs: np.ndarray  # [I]
-    tag_ids: list[int]
-    tag_confidences: list[float]
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -52,12 +44,56 @@ def predict(model: JointModel, items: Sequence[Encoded], tags: Sequence[str], pa
         idx = order[lo : lo + batch_size]
         batch = collate([items[i] for i in idx], pad_id, with_labels=False).to(device)
         intent_logits, tag_logits = model(batch)  # [B, I], [B, W, K]
-        intent_probs = softmax(intent_logits.float().cpu().numpy())
-        tag_logits_np = tag_logits.float().cpu().numpy()
-        for row, i in enumerate(idx):
-            n_words = len(items[i].word_pos)
-            ids, confs = decode_tags(tag_logits_np[row, :n_words], crf, constraints)
-            results[i] = RawPrediction(intent_probs[row], ids, confs)
+        rows = decode_rows(intent_logits.float().cpu().numpy(), tag_logits.float().cpu().numpy(),
+                           [len(items[i].word_pos) for i in idx], crf, constraints)
+        for i, raw in zip(idx, rows):
+            results[i] = raw
     if was_training:
         model.train()
     return results
+
+
+FFN_LAYERS = ("intermediate.dense",)  # BERT's 384 -> 1536 expansion in every layer
+
+
+def quantize_encoder(module: torch.nn.Module, mode: str) -> torch.nn.Module:
+    """Dynamic int8 for the encoder's Linear layers: all of them, or the FFN expansions."""
+    import warnings
+
+    if mode == "ffn":
+        spec = {name for name, layer in module.named_modules()
+                if isinstance(layer, torch.nn.Linear) and name.endswith(FFN_LAYERS)}
+        if not spec:  # an architecture without BERT's names: stay fp32
+            return module
+    else:
+        spec = {torch.nn.Linear}
+    with warnings.catch_warnings():  # torch.ao.quantization announces its successor
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(module, spec, dtype=torch.qint8)
+
+
+class TorchRunner:
+    """A trained model in torch. On CPU its encoder is quantized as `mode` says ("none",
+    "ffn", "all"), then traced and frozen (`nlu.traced`); on a GPU it runs as trained."""
+
+    def __init__(self, model_dir: Path, device: str, mode: str) -> None:
+        from nlu.artifact import load_artifact
+        from nlu.traced import trace_encoder
+
+        self.device = resolve_device(device)
+        self.artifact = load_artifact(Path(model_dir), str(self.device))
+        config = self.artifact.config
+        if config.num_threads:
+            torch.set_num_threads(config.num_threads)
+        model = self.artifact.model
+        if self.device.type == "cpu":
+            if mode != "none":
+                model.encoder = quantize_encoder(model.encoder, mode)
+            model.encoder = trace_encoder(model.encoder)
+        self.tags = self.artifact.labels.tags
+        self.tables = decoding_tables(model, self.tags)
+        self.pad_id = self.artifact.tokenizer.pad_token_id or 0
+
+    def predict(self, items: Sequence[Encoded], batch_size: int = 64) -> list[RawPrediction]:
+        return predict(self.artifact.model, items, self.tags, self.pad_id, self.device,
+                       batch_size, self.tables)

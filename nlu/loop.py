@@ -16,7 +16,8 @@ import torch
 
 from nlu import progress as ui
 from nlu.config import NLUConfig
-from nlu.features import Encoded, collate
+from nlu.encoding import Encoded
+from nlu.features import collate
 from nlu.frozen import bottom_states, pad_states
 from nlu.labels import Labels
 from nlu.inference import predict

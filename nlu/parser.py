@@ -1,22 +1,28 @@
 """`NLUParser`: text in, frozen `Message` out.
 
-preprocess (words + word pieces with offsets) -> forward (`nlu.inference.predict`)
--> postprocess (`build_message`, pure: BIO merge, confidences, rule entities,
-synonyms). Offsets always come from the original text, never from re-joined tokens.
+preprocess (words + word pieces with offsets) -> forward (a runner: ONNX Runtime,
+`nlu.onnx_runner`, or torch, `nlu.inference.TorchRunner`) -> postprocess
+(`build_message`, pure: BIO merge, confidences, rule entities, synonyms). Offsets always
+come from the original text, never from re-joined tokens.
+
+On the CPU a model trained with its ONNX export is served from ONNX Runtime, and neither
+torch nor transformers is imported: a lean process that starts fast. A GPU, a model
+without the export, or `runtime="torch"` (env SWITCHBOARD_RUNTIME=torch, which keeps the sentence encoder of
+`assistant.loading` on torch too) run torch.
 """
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import torch
-
 from core.message import Entity, Message
-from nlu.artifact import Artifact, load_artifact
+from nlu.artifact import Parts, read_file, read_parts
 from nlu.config import quantize_mode
-from nlu.traced import trace_encoder
-from nlu.decode import bio_to_spans, rank_intents, spans_to_entities
+from nlu.decode import RawPrediction, bio_to_spans, rank_intents, spans_to_entities
+from nlu.errors import IncompatibleModelError
 from nlu.extractors import (
     Patterns,
     apply_synonyms,
@@ -25,9 +31,11 @@ from nlu.extractors import (
     merge_entities,
     regex_entities,
 )
-from nlu.features import Encoded, encode_texts
+from nlu.encoding import Encoded, encode_texts, load_tokenizer_file
 from nlu.labels import Labels, split_label
-from nlu.inference import RawPrediction, decoding_tables, predict, resolve_device
+
+log = logging.getLogger(__name__)
+RUNTIMES = ("auto", "onnx", "torch")
 
 
 def model_entities(text: str, enc: Encoded, raw: RawPrediction, labels: Labels) -> list[Entity]:
@@ -55,62 +63,62 @@ def build_message(text: str, enc: Encoded, raw: RawPrediction, labels: Labels,
                    entities=tuple(apply_synonyms(entities, synonyms)), language=language)
 
 
-FFN_LAYERS = ("intermediate.dense",)  # BERT's 384 -> 1536 expansion in every layer
-
-
-def _quantize(module: torch.nn.Module, mode: str) -> torch.nn.Module:
-    """Dynamic int8 for the encoder's Linear layers: all of them, or the FFN expansions."""
-    import warnings
-
-    if mode == "ffn":
-        spec = {name for name, layer in module.named_modules()
-                if isinstance(layer, torch.nn.Linear) and name.endswith(FFN_LAYERS)}
-        if not spec:  # an architecture without BERT's names: stay fp32
-            return module
-    else:
-        spec = {torch.nn.Linear}
-    with warnings.catch_warnings():  # torch.ao.quantization announces its successor
-        warnings.simplefilter("ignore")
-        return torch.ao.quantization.quantize_dynamic(module, spec, dtype=torch.qint8)
-
-
 class NLUParser:
     """A loaded NLU model. Thread-compatible for reading; not for concurrent training."""
 
-    def __init__(self, artifact: Artifact, device: str = "cpu") -> None:
-        self.artifact = artifact
-        self.device = resolve_device(device)
-        self.config = artifact.config
-        self.labels = artifact.labels
-        self.patterns = compile_patterns(artifact.patterns["regexes"], artifact.patterns["lookups"])
-        self.synonyms: dict[str, str] = dict(artifact.patterns["synonyms"])
-        self.tables = decoding_tables(artifact.model, artifact.labels.tags)
-        self.pad_id = artifact.tokenizer.pad_token_id or 0
+    def __init__(self, runner, tokenizer, parts: Parts) -> None:
+        self.runner = runner  # .predict(encoded, batch_size) -> list[RawPrediction]
+        self.tokenizer = tokenizer
+        self.config = parts.config
+        self.labels = parts.labels
+        self.patterns = compile_patterns(parts.patterns["regexes"], parts.patterns["lookups"])
+        self.synonyms: dict[str, str] = dict(parts.patterns["synonyms"])
         # False inside an NLU pipeline, where RegexEntityExtractor and EntitySynonymMapper
         # are components of their own (`nlu.components`); True for the parser on its own.
         self.rule_entities = True
 
     @classmethod
     def load(cls, model_dir: str | Path, device: str = "cpu",
-             quantize: bool | str | None = None) -> "NLUParser":
+             quantize: bool | str | None = None, runtime: str | None = None) -> "NLUParser":
         """Load `models/<name>/`; raises ModelNotFoundError / IncompatibleModelError.
 
-        On CPU the encoder is quantized as `quantize` says ("none", "ffn", "all"; None:
-        the model config's `quantize`, "ffn" by default), then traced and frozen
-        (`nlu.traced`). On a GPU it runs as trained. The config's `num_threads`, if set,
-        applies to parsing as to training.
+        `quantize` ("none", "ffn", "all"; None: the model config's `quantize`, "ffn" by
+        default) picks fp32 or int8 weights. `runtime`: "onnx", "torch" or "auto" (None: env
+        SWITCHBOARD_RUNTIME, else "auto": ONNX on the CPU when the model has its export).
+        The config's `num_threads`, if set, applies to parsing as to training.
         """
-        dev = resolve_device(device)
-        artifact = load_artifact(Path(model_dir), str(dev))
-        config = artifact.config
-        if config.num_threads:
-            torch.set_num_threads(config.num_threads)
-        mode = config.quantize_mode if quantize is None else quantize_mode(quantize)
-        if dev.type == "cpu":
-            if mode != "none":
-                artifact.model.encoder = _quantize(artifact.model.encoder, mode)
-            artifact.model.encoder = trace_encoder(artifact.model.encoder)
-        return cls(artifact, str(dev))
+        model_dir = Path(model_dir)
+        parts = read_parts(model_dir)
+        mode = parts.config.quantize_mode if quantize is None else quantize_mode(quantize)
+        runtime = runtime or os.environ.get("SWITCHBOARD_RUNTIME") or "auto"
+        if runtime not in RUNTIMES:
+            raise ValueError(f"NLU runtime {runtime!r}: use one of {', '.join(RUNTIMES)}")
+        if runtime != "torch" and device == "cpu":
+            from nlu.onnx_runner import OnnxRunner, model_file, pad_id
+
+            path = model_file(model_dir, mode)
+            if path is not None:
+                runner = read_file(path, lambda p: OnnxRunner(
+                    p, parts.labels.tags, pad_id(model_dir), parts.config.num_threads))
+                tokenizer = read_file(model_dir / "tokenizer", lambda p: load_tokenizer_file(
+                    p, parts.config.max_length))
+                return cls(runner, tokenizer, parts)
+            if runtime == "onnx":
+                raise IncompatibleModelError(
+                    f"{model_dir} has no ONNX export (or onnxruntime is not installed); "
+                    "run `python cli.py train --force`")
+            log.info("%s has no ONNX export: parsing with torch", model_dir)
+        elif runtime == "onnx":
+            raise ValueError(f"the ONNX runtime runs on the CPU, not on device {device!r}")
+        from nlu.inference import TorchRunner
+
+        runner = TorchRunner(model_dir, device, mode)
+        return cls(runner, runner.artifact.tokenizer, parts)
+
+    @property
+    def artifact(self):
+        """The torch model and its parts (the torch runner only)."""
+        return self.runner.artifact
 
     @property
     def intents(self) -> tuple[str, ...]:
@@ -127,9 +135,8 @@ class NLUParser:
         texts = list(texts)
         if not texts:
             return []
-        encoded = encode_texts(self.artifact.tokenizer, texts, self.config.max_length)
-        raws = predict(self.artifact.model, encoded, self.labels.tags, self.pad_id, self.device,
-                       batch_size, self.tables)
+        encoded = encode_texts(self.tokenizer, texts, self.config.max_length)
+        raws = self.runner.predict(encoded, batch_size)
         patterns, synonyms = (self.patterns, self.synonyms) if self.rule_entities else (Patterns(), {})
         return [build_message(t, e, r, self.labels, patterns, synonyms,
                               self.config.ranking_size, self.config.language)

@@ -19,7 +19,7 @@ from nlu.config import NLUConfig
 from nlu.encoder import load_encoder, load_tokenizer
 from nlu.errors import TrainingDataError
 from nlu.extractors import collect_patterns, compile_patterns
-from nlu.features import encode_examples
+from nlu.encoding import encode_examples
 from nlu.frozen import freeze_bottom, frozen_count
 from nlu.labels import Labels, split_dev
 from nlu.inference import resolve_device
@@ -83,7 +83,7 @@ def train_nlu(data: TrainingData, config: NLUConfig, out_dir: Path,
                          len(train_items), len(dev_items), **report,
                          baseline_intent_accuracy=baseline)
     save_artifact(Path(out_dir), model, tokenizer, labels, config, patterns,
-                  report.fingerprint, report.metrics())
+                  report.fingerprint, report.metrics(), sample=train_items + dev_items)
     if progress:
         ui.print_summary(report)
     return report

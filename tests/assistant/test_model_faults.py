@@ -26,8 +26,14 @@ def trained(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("damage, says", [
-    (lambda m: (m / "nlu" / "model.safetensors").unlink(), "nlu/model.safetensors is missing"),
-    (lambda m: (m / "nlu" / "model.safetensors").write_bytes(b"\x00" * 100), "nlu/model.safetensors cannot be read"),
+    (lambda m: (m / "nlu" / "onnx" / "model.int8-ffn.onnx").write_bytes(b"\x00" * 100),
+     "nlu/onnx/model.int8-ffn.onnx cannot be read"),
+    # a model without its ONNX export is served by torch, from the weights
+    (lambda m: (shutil.rmtree(m / "nlu" / "onnx"), (m / "nlu" / "model.safetensors").unlink()),
+     "nlu/model.safetensors is missing"),
+    (lambda m: (shutil.rmtree(m / "nlu" / "onnx"),
+                (m / "nlu" / "model.safetensors").write_bytes(b"\x00" * 100)),
+     "nlu/model.safetensors cannot be read"),
     (lambda m: shutil.rmtree(m / "nlu" / "tokenizer"), "nlu/tokenizer is missing"),
     (lambda m: (m / "nlu" / "patterns.json").write_text("{"), "nlu/patterns.json cannot be read"),
     (lambda m: (m / "dialogue" / "policies.pkl").write_bytes(b"garbage"), "dialogue/policies.pkl cannot be read"),

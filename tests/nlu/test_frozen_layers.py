@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from nlu.config import NLUConfig
-from nlu.features import collate, encode_texts
+from nlu.encoding import encode_texts
+from nlu.features import collate
 from nlu.frozen import bottom_states, freeze_bottom, frozen_count, pad_states
 from nlu.model import JointModel
 

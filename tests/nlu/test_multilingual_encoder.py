@@ -178,7 +178,7 @@ def test_english_offsets_leave_out_the_space_a_piece_replaced(e5_tokenizer) -> N
 
 def _decode_gold(tokenizer, text: str, entities: list[EntitySpan]):
     """Gold BIO tags through the training path, then decoded as the parser does."""
-    from nlu.features import encode_texts
+    from nlu.encoding import encode_texts
     from nlu.labels import word_tags
 
     enc = encode_texts(tokenizer, [text], 128)[0]
@@ -216,7 +216,7 @@ def test_entities_in_mixed_text_decode_to_their_characters(e5_tokenizer) -> None
 
 def test_english_words_are_unchanged_with_minilm() -> None:
     from nlu.encoder import load_tokenizer
-    from nlu.features import encode_texts
+    from nlu.encoding import encode_texts
 
     tokenizer = load_tokenizer("default")
     for text in ("where is my order 12345?", "I'd like a refund, e-mail me", ORDER):

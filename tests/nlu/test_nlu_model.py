@@ -157,9 +157,9 @@ def test_small_data_trains_enough_steps_on_all_examples(tiny_data: TrainingData,
 def test_traced_encoder_gives_the_eager_predictions(trained_dir: Path) -> None:
     from nlu.traced import TracedEncoder
 
-    traced = NLUParser.load(trained_dir, quantize="none")
+    traced = NLUParser.load(trained_dir, quantize="none", runtime="torch")
     assert isinstance(traced.artifact.model.encoder, TracedEncoder)
-    eager = NLUParser.load(trained_dir, device="cpu")
+    eager = NLUParser.load(trained_dir, device="cpu", runtime="torch")
     eager.artifact.model.encoder = load_artifact(trained_dir).model.encoder
     texts = ["fly to paris", "hello there", "order XY9876 in red", ""]
     for a, b in zip(traced.parse_batch(texts), eager.parse_batch(texts)):
@@ -170,10 +170,10 @@ def test_traced_encoder_gives_the_eager_predictions(trained_dir: Path) -> None:
 
 
 def test_quantize_modes_pick_the_int8_layers(trained_dir: Path, tiny_data) -> None:
-    from nlu.parser import _quantize
+    from nlu.inference import quantize_encoder
 
     def int8_layers(mode: str) -> set[str]:
-        encoder = _quantize(load_artifact(trained_dir).model.encoder, mode)
+        encoder = quantize_encoder(load_artifact(trained_dir).model.encoder, mode)
         return {name for name, layer in encoder.named_modules()
                 if "quantized" in type(layer).__module__ and type(layer).__name__ == "Linear"}
 
@@ -182,8 +182,8 @@ def test_quantize_modes_pick_the_int8_layers(trained_dir: Path, tiny_data) -> No
     everything = int8_layers("all")
     assert quantized < everything
     texts = [e.text for e in tiny_data.examples]
-    fp32 = NLUParser.load(trained_dir, quantize="none").parse_batch(texts)
-    ffn = NLUParser.load(trained_dir).parse_batch(texts)  # the default
+    fp32 = NLUParser.load(trained_dir, quantize="none", runtime="torch").parse_batch(texts)
+    ffn = NLUParser.load(trained_dir, runtime="torch").parse_batch(texts)  # the default
     assert [m.intent.name for m in ffn] == [m.intent.name for m in fp32]
 
 
@@ -192,7 +192,8 @@ def test_intent_pooling_ignores_padding(tiny_encoder_dir: Path, pooling: str) ->
     import torch
 
     from nlu.encoder import load_encoder, load_tokenizer
-    from nlu.features import collate, encode_texts
+    from nlu.encoding import encode_texts
+    from nlu.features import collate
     from nlu.model import JointModel
 
     torch.manual_seed(0)
@@ -212,7 +213,7 @@ def test_mean_pooled_model_trains_and_reloads_as_mean(tiny_data: TrainingData, t
     from nlu.trainer import train_nlu
 
     train_nlu(tiny_data, replace(tiny_config, intent_pooling="mean"), tmp_path / "m", progress=False)
-    parser = NLUParser.load(tmp_path / "m")
+    parser = NLUParser.load(tmp_path / "m", runtime="torch")
     assert parser.artifact.model.intent_pooling == "mean"
     for ex in TINY_EXAMPLES:
         assert parser.parse(ex.text).intent.name == ex.intent, ex.text

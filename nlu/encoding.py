@@ -1,0 +1,86 @@
+"""From texts to word pieces aligned with words: tokenization with offsets, no torch.
+
+Training (`nlu.features`) and both parsers (torch and ONNX Runtime) encode through here, so a
+text becomes the same pieces everywhere. The tokenizer is either a transformers fast
+tokenizer (training, the torch parser) or a bare `tokenizers.Tokenizer` read from the model's
+`tokenizer.json` (the ONNX parser: transformers' import pulls in torch).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.training_data import Example
+from nlu.decode import Span, align_words, join_spanned, piece_offsets, split_words
+from nlu.labels import Labels, word_tags
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+    from transformers import PreTrainedTokenizerFast
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One tokenized text: pieces, the words that got a piece, and (if known) labels."""
+
+    input_ids: list[int]
+    words: list[Span]  # all words of the text (those one piece spans joined: CJK pieces)
+    kept: list[int]  # indices into `words` of words that have a first piece
+    word_pos: list[int]  # first-piece position of each kept word
+    intent: int = 0
+    tags: tuple[int, ...] = ()  # one per kept word
+
+
+def encode_texts(tokenizer: "PreTrainedTokenizerFast | Tokenizer", texts: Sequence[str],
+                 max_length: int) -> list[Encoded]:
+    """Tokenize with offsets (truncating safely) and align word pieces to words (a word
+    being what `split_words` finds, joined where one piece spans several: "订单")."""
+    if not texts:
+        return []
+    out = []
+    for text, (ids, tokens, raw_offsets) in zip(texts, _pieces(tokenizer, texts, max_length)):
+        offsets = piece_offsets(text, tokens, raw_offsets)
+        words = join_spanned(split_words(text), offsets)
+        aligned = align_words(words, offsets)
+        kept = [w for w, t in enumerate(aligned) if t >= 0]
+        out.append(Encoded(list(ids), words, kept, [aligned[w] for w in kept]))
+    return out
+
+
+def encode_examples(tokenizer: "PreTrainedTokenizerFast | Tokenizer", examples: Sequence[Example],
+                    labels: Labels, max_length: int) -> list[Encoded]:
+    """`encode_texts` plus intent and per-kept-word tag ids."""
+    intent_ids = {n: i for i, n in enumerate(labels.intents)}
+    tag_ids = {n: i for i, n in enumerate(labels.tags)}
+    out = []
+    for ex, enc in zip(examples, encode_texts(tokenizer, [e.text for e in examples], max_length)):
+        tags = word_tags(enc.words, ex.entities)
+        out.append(replace(enc, intent=intent_ids.get(ex.intent, -1),
+                           tags=tuple(tag_ids.get(tags[w], 0) for w in enc.kept)))
+    return out
+
+
+def load_tokenizer_file(tokenizer_dir: Path, max_length: int) -> "Tokenizer":
+    """The model's `tokenizer.json` as a bare `tokenizers.Tokenizer`, truncating at
+    `max_length` pieces (special ones included) and never padding, as transformers' call
+    with `truncation=True, max_length=...` does."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(tokenizer_dir) / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length)
+    return tokenizer
+
+
+def _pieces(tokenizer: Any, texts: Sequence[str], max_length: int) -> list[tuple[list[int], list[str], list[tuple[int, int]]]]:
+    """(piece ids, piece strings, character offsets) per text."""
+    from tokenizers import Tokenizer
+
+    if isinstance(tokenizer, Tokenizer):  # truncation set by `load_tokenizer_file`
+        return [(e.ids, e.tokens, e.offsets)
+                for e in tokenizer.encode_batch(list(texts), add_special_tokens=True)]
+    enc = tokenizer(list(texts), truncation=True, max_length=max_length,
+                    return_offsets_mapping=True, add_special_tokens=True)
+    return [(enc["input_ids"][i], enc.tokens(i), enc["offset_mapping"][i]) for i in range(len(texts))]

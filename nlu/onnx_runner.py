@@ -1,0 +1,137 @@
+"""The joint model's forward pass on ONNX Runtime (CPU): numpy in, numpy out, no torch.
+
+`OnnxRunner.predict` is `nlu.inference.predict` for the files `nlu.onnx_export` writes:
+the same length-sorted mini-batches, the same decoding (`nlu.decode.decode_rows`), so the
+parser's answers do not depend on which runner it has.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from nlu.decode import RawPrediction, bio_constraints, decode_rows
+from nlu.encoding import Encoded
+
+ONNX_DIR = "onnx"
+# the file each `quantize:` mode is served from (nlu.onnx_export writes them)
+FILES = {"none": "model.onnx", "ffn": "model.int8-ffn.onnx", "all": "model.int8.onnx"}
+FFN_NODES = ("intermediate/dense",)  # BERT's 384 -> 1536 expansion, as the exporter names it
+
+
+def model_file(model_dir: Path, mode: str) -> Path | None:
+    """The ONNX file for `quantize` mode `mode`; an int8 file missing beside the fp32 one (the
+    mode changed after training) is made now, in the model directory or, read-only, a temp
+    folder. None: the model has no ONNX export or onnxruntime is not installed."""
+    folder = Path(model_dir) / ONNX_DIR
+    fp32, wanted = folder / FILES["none"], folder / FILES[mode]
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return None
+    if wanted.is_file() or not fp32.is_file():
+        return wanted if wanted.is_file() else None
+    try:
+        quantize_file(fp32, wanted, mode)
+    except OSError:  # a read-only model directory
+        import tempfile
+
+        wanted = Path(tempfile.mkdtemp(prefix="switchboard-onnx-")) / FILES[mode]
+        quantize_file(fp32, wanted, mode)
+    return wanted
+
+
+def quantize_file(src: Path, dst: Path, mode: str) -> None:
+    """Dynamic int8 weights: on every MatMul and Gather ("all") or the FFN MatMuls ("ffn")."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    nodes = None
+    if mode == "ffn":
+        graph = onnx.load(str(src), load_external_data=False).graph
+        nodes = [n.name for n in graph.node if n.op_type == "MatMul"
+                 and any(part in n.name for part in FFN_NODES)]
+        if not nodes:  # an architecture without BERT's names: int8 everywhere instead
+            nodes = None
+    quiet = logging.getLogger()
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # "consider pre-processing before quantization"
+    try:
+        tmp = dst.with_suffix(".tmp")
+        quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, nodes_to_quantize=nodes)
+        tmp.replace(dst)
+    finally:
+        quiet.setLevel(level)
+
+
+
+
+def pad_id(model_dir: Path) -> int:
+    """The tokenizer's padding id, as the export recorded it."""
+    import json
+
+    return int(json.loads((Path(model_dir) / ONNX_DIR / "export.json").read_text("utf-8"))["pad_id"])
+
+
+def open_session(path: Path, threads: int | None = None):
+    """An InferenceSession on the CPU; `threads` intra-op threads (None: one per core)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # no warnings about unused initializers and the like
+    if threads:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def run_session(session, input_ids: np.ndarray, attention_mask: np.ndarray,
+                word_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(intent logits [B, I], tag logits [B, W, K])."""
+    intent, tags = session.run(None, {"input_ids": input_ids, "attention_mask": attention_mask,
+                                      "word_pos": word_pos})
+    return intent, tags
+
+
+def pad(items: Sequence[Encoded], pad_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """input_ids, attention_mask [B, T] and word_pos [B, W] as int64 (dynamic padding)."""
+    t_len = max(len(it.input_ids) for it in items)
+    w_len = max(1, max(len(it.word_pos) for it in items))
+    ids = np.full((len(items), t_len), pad_id, dtype=np.int64)
+    attn = np.zeros((len(items), t_len), dtype=np.int64)
+    pos = np.zeros((len(items), w_len), dtype=np.int64)
+    for row, it in enumerate(items):
+        ids[row, : len(it.input_ids)] = it.input_ids
+        attn[row, : len(it.input_ids)] = 1
+        pos[row, : len(it.word_pos)] = it.word_pos
+    return ids, attn, pos
+
+
+class OnnxRunner:
+    """One ONNX file of a trained model, with its CRF and BIO decoding tables."""
+
+    def __init__(self, path: Path, tags: Sequence[str], pad_id: int,
+                 threads: int | None = None) -> None:
+        self.path = Path(path)
+        self.session = open_session(self.path, threads)
+        crf_file = self.path.parent / "crf.npz"
+        crf = dict(np.load(crf_file)) if crf_file.is_file() else None
+        self.tables = (crf, bio_constraints(tags))
+        self.pad_id = pad_id
+
+    def predict(self, items: Sequence[Encoded], batch_size: int = 64) -> list[RawPrediction]:
+        """Predictions for `items`, in their order."""
+        crf, constraints = self.tables
+        order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
+        results: list[RawPrediction] = [None] * len(items)  # type: ignore[list-item]  # all filled below
+        for lo in range(0, len(order), batch_size):
+            idx = order[lo : lo + batch_size]
+            chunk = [items[i] for i in idx]
+            intent, tags = run_session(self.session, *pad(chunk, self.pad_id))
+            for i, raw in zip(idx, decode_rows(intent, tags, [len(it.word_pos) for it in chunk],
+                                               crf, constraints)):
+                results[i] = raw
+        return results
