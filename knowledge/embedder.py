@@ -158,7 +158,7 @@ class _OnnxForward:
         self.inputs = {i.name for i in self.session.get_inputs()}
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        pieces = [e.ids for e in self.tokenizer.encode_batch(texts, add_special_tokens=True)]
+        pieces = [e.ids for e in self.tokenizer.encode_batch(texts)]
         width = max(len(p) for p in pieces)
         ids = np.full((len(pieces), width), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(pieces), width), dtype=np.int64)

@@ -2,11 +2,15 @@
 
 Training (`nlu.features`) and both parsers (torch and ONNX Runtime) encode through here, so a
 text becomes the same pieces everywhere. The tokenizer is either a transformers fast
-tokenizer (training, the torch parser) or a bare `tokenizers.Tokenizer` read from the model's
-`tokenizer.json` (the ONNX parser: transformers' import pulls in torch).
+tokenizer (training, the torch parser) or a `PieceTokenizer` over the bare tokenizers
+library, read from the model's `tokenizer.json` (the ONNX parser and sentence encoder:
+transformers' import pulls in torch).
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +37,7 @@ class Encoded:
     tags: tuple[int, ...] = ()  # one per kept word
 
 
-def encode_texts(tokenizer: "PreTrainedTokenizerFast | Tokenizer", texts: Sequence[str],
+def encode_texts(tokenizer: "PreTrainedTokenizerFast | PieceTokenizer", texts: Sequence[str],
                  max_length: int) -> list[Encoded]:
     """Tokenize with offsets (truncating safely) and align word pieces to words (a word
     being what `split_words` finds, joined where one piece spans several: "订单")."""
@@ -49,7 +53,7 @@ def encode_texts(tokenizer: "PreTrainedTokenizerFast | Tokenizer", texts: Sequen
     return out
 
 
-def encode_examples(tokenizer: "PreTrainedTokenizerFast | Tokenizer", examples: Sequence[Example],
+def encode_examples(tokenizer: "PreTrainedTokenizerFast | PieceTokenizer", examples: Sequence[Example],
                     labels: Labels, max_length: int) -> list[Encoded]:
     """`encode_texts` plus intent and per-kept-word tag ids."""
     intent_ids = {n: i for i, n in enumerate(labels.intents)}
@@ -62,25 +66,45 @@ def encode_examples(tokenizer: "PreTrainedTokenizerFast | Tokenizer", examples: 
     return out
 
 
-def load_tokenizer_file(tokenizer_dir: Path, max_length: int) -> "Tokenizer":
-    """The model's `tokenizer.json` as a bare `tokenizers.Tokenizer`, truncating at
-    `max_length` pieces (special ones included) and never padding, as transformers' call
-    with `truncation=True, max_length=...` does."""
-    from tokenizers import Tokenizer
+class PieceTokenizer:
+    """A bare `tokenizers.Tokenizer` truncating at `max_length` pieces (special ones
+    included) and never padding, as transformers' call with `truncation=True,
+    max_length=...` does. Tokenizers read from identical files are one object in memory
+    (e5's 250k-piece vocabulary takes ~280 MB), shared by the parser and the sentence
+    encoder whatever their lengths: the truncation is set under a lock at each call."""
 
-    tokenizer = Tokenizer.from_file(str(Path(tokenizer_dir) / "tokenizer.json"))
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(max_length)
-    return tokenizer
+    _shared: dict[str, tuple["Tokenizer", threading.Lock]] = {}
+
+    def __init__(self, path: Path, max_length: int) -> None:
+        from tokenizers import Tokenizer
+
+        spec = json.loads(Path(path).read_text("utf-8"))
+        spec["truncation"] = spec["padding"] = None  # set per call; never padding
+        text = json.dumps(spec, ensure_ascii=False, sort_keys=True)
+        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if key not in self._shared:
+            tokenizer = Tokenizer.from_str(text)
+            self._shared[key] = (tokenizer, threading.Lock())
+        self.tokenizer, self._lock = self._shared[key]
+        self.max_length = max_length
+
+    def encode_batch(self, texts: Sequence[str]) -> list:
+        """One `tokenizers.Encoding` per text, special pieces added."""
+        with self._lock:
+            if (self.tokenizer.truncation or {}).get("max_length") != self.max_length:
+                self.tokenizer.enable_truncation(self.max_length)
+            return self.tokenizer.encode_batch(list(texts), add_special_tokens=True)
+
+
+def load_tokenizer_file(tokenizer_dir: Path, max_length: int) -> PieceTokenizer:
+    """The `tokenizer.json` in `tokenizer_dir`, truncating at `max_length` pieces."""
+    return PieceTokenizer(Path(tokenizer_dir) / "tokenizer.json", max_length)
 
 
 def _pieces(tokenizer: Any, texts: Sequence[str], max_length: int) -> list[tuple[list[int], list[str], list[tuple[int, int]]]]:
     """(piece ids, piece strings, character offsets) per text."""
-    from tokenizers import Tokenizer
-
-    if isinstance(tokenizer, Tokenizer):  # truncation set by `load_tokenizer_file`
-        return [(e.ids, e.tokens, e.offsets)
-                for e in tokenizer.encode_batch(list(texts), add_special_tokens=True)]
+    if isinstance(tokenizer, PieceTokenizer):
+        return [(e.ids, e.tokens, e.offsets) for e in tokenizer.encode_batch(texts)]
     enc = tokenizer(list(texts), truncation=True, max_length=max_length,
                     return_offsets_mapping=True, add_special_tokens=True)
     return [(enc["input_ids"][i], enc.tokens(i), enc["offset_mapping"][i]) for i in range(len(texts))]
