@@ -70,7 +70,7 @@ def main() -> None:
     table = Table(title=f"{opts.project.resolve().name}: {len(examples)} held-out messages")
     for column in ("runtime", "weights", "intent acc", "entity F1", "agree %", "p50 ms", "p99 ms"):
         table.add_column(column, justify="right")
-    labels = {"none": "fp32", "ffn": "int8 FFN (default)", "all": "int8 all"}
+    labels = {"none": "fp32 (default)", "ffn": "int8 FFN", "all": "int8 all"}
     texts = [e.text for e in examples]
     reference = None
     for runtime in opts.runtimes:

@@ -79,11 +79,12 @@ class NLUConfig:
     ranking_size: int = 10  # intents in Message.intent_ranking
     language: str = "en"
     device: str = "cpu"  # "cpu", "cuda", "cuda:1", or "auto"
-    # int8 Linear layers when parsing on CPU (dynamic quantization; training is unaffected):
-    # "none" (fp32), "ffn" (only each layer's feed-forward expansion: ~20% faster, accuracy
-    # within noise) or "all" (~25% faster, costs accuracy). Measured in BENCHMARKS.md.
+    # int8 weights when parsing on CPU (dynamic quantization; training is unaffected):
+    # "none" (fp32, the default: on ONNX Runtime exactly torch's answers), "ffn" (only each
+    # layer's feed-forward expansion: ~20% faster, moves borderline confidences) or "all"
+    # (~2x faster, a smaller file, costs accuracy). Measured in BENCHMARKS.md.
     # YAML booleans are accepted: false = "none", true = "all".
-    quantize: bool | str = "ffn"
+    quantize: bool | str = "none"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "NLUConfig":

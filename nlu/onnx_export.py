@@ -1,11 +1,11 @@
 """The trained joint model as ONNX, so that serving needs neither torch nor transformers
 (`nlu.onnx_runner`). Written at train time next to the weights:
 
-    onnx/model.onnx           fp32: encoder and both heads. Inputs input_ids, attention_mask
+    onnx/model.onnx           fp32 (`quantize: none`, the default): encoder and both heads. Inputs input_ids, attention_mask
                               [B, T] and word_pos [B, W] (int64); outputs intent_logits [B, I]
                               and tag_logits [B, W, K]. Every axis but I and K is dynamic.
     onnx/model.int8-ffn.onnx  dynamic int8 weights (onnxruntime.quantization) on the
-                              feed-forward expansions only: `quantize: ffn`, the default
+                              feed-forward expansions only: `quantize: ffn`
     onnx/model.int8.onnx      dynamic int8 on every MatMul and the embedding table:
                               `quantize: all`, or `true`
     onnx/crf.npz              the CRF's start, end and transition scores (absent without CRF)
@@ -77,7 +77,7 @@ def add_export(model_dir: Path, texts: Sequence[str]) -> bool:
 
 
 def export_onnx(model: JointModel, items: Sequence[Encoded], pad_id: int, out_dir: Path,
-                modes: Sequence[str] = ("ffn",)) -> dict[str, Any] | None:
+                modes: Sequence[str] = ("none",)) -> dict[str, Any] | None:
     """Write `out_dir/onnx/` (fp32 plus the int8 files of `modes`) and return what
     export.json holds; None (and nothing written) when onnx/onnxruntime are missing or the
     fp32 graph does not reproduce torch on `items` (a sample of the training texts)."""

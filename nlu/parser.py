@@ -82,8 +82,8 @@ class NLUParser:
              quantize: bool | str | None = None, runtime: str | None = None) -> "NLUParser":
         """Load `models/<name>/`; raises ModelNotFoundError / IncompatibleModelError.
 
-        `quantize` ("none", "ffn", "all"; None: the model config's `quantize`, "ffn" by
-        default) picks fp32 or int8 weights. `runtime`: "onnx", "torch" or "auto" (None: env
+        `quantize` ("none", "ffn", "all"; None: the model config's `quantize`, "none"
+        by default) picks fp32 or int8 weights. `runtime`: "onnx", "torch" or "auto" (None: env
         SWITCHBOARD_RUNTIME, else "auto": ONNX on the CPU when the model has its export).
         The config's `num_threads`, if set, applies to parsing as to training.
         """

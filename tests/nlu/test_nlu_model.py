@@ -183,7 +183,7 @@ def test_quantize_modes_pick_the_int8_layers(trained_dir: Path, tiny_data) -> No
     assert quantized < everything
     texts = [e.text for e in tiny_data.examples]
     fp32 = NLUParser.load(trained_dir, quantize="none", runtime="torch").parse_batch(texts)
-    ffn = NLUParser.load(trained_dir, runtime="torch").parse_batch(texts)  # the default
+    ffn = NLUParser.load(trained_dir, quantize="ffn", runtime="torch").parse_batch(texts)
     assert [m.intent.name for m in ffn] == [m.intent.name for m in fp32]
 
 
