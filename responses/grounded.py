@@ -12,7 +12,9 @@ answer in the customer's language when the project serves it, else in the defaul
 
 Any failure (nothing relevant, the model says NO_ANSWER, an endpoint error after the
 extractive fallback, a guardrail) returns a decline with its reason; the caller asks the
-customer to rephrase or hands over. Nothing unchecked reaches the customer.
+customer to rephrase or hands over. Nothing unchecked reaches the customer: while the
+backend streams, a beginning of the answer is published as a draft (responses/drafts.py,
+for a channel that shows text as it arrives) only once it passes the same guardrails.
 """
 from __future__ import annotations
 
@@ -24,10 +26,12 @@ from pathlib import Path
 from typing import Iterable
 
 from core.domain import GenerationConfig
+from knowledge.chunks import Passage
 from knowledge.index import Hit, KnowledgeIndex
 from nlu.language import identifier, primary
 from core.pii import mask_pii
-from responses.guardrails import check_answer
+from responses.drafts import Draft
+from responses.guardrails import Verdict, check_answer
 from responses.llm import BackendError, ExtractiveBackend, OpenAIBackend
 
 log = logging.getLogger("switchboard.generation")
@@ -140,25 +144,40 @@ class GroundedAnswerer:
         if not hits:
             return Declined(f"no passage scores {self.config.min_score} or more")
         system = self.system_prompt(hits, summary, slots or {}, self.reply_language(language))
+        known = {h.passage.id: h.passage for h in hits}
+        draft = Draft(lambda raw: self._checked(raw, known, system)[0], self.backend.streams)
         started = time.perf_counter()
         backend, text, first = self.backend, "", None
         try:
             for piece in backend.complete(system, mask_pii(question), hits):
                 first = first if first is not None else time.perf_counter()
                 text += piece
+                draft.add(piece)
+            draft.finish()
         except BackendError as exc:
             log.warning("generation backend failed (%s); using the extractive answer", exc)
+            draft.stop()
             backend, text = self.fallback, self.fallback.answer(question, hits)
             first = time.perf_counter()
         total = time.perf_counter() - started
         if "NO_ANSWER" in text:
             return Declined("the model found no answer in the passages")
-        known = {h.passage.id: h.passage for h in hits}
-        cited = tuple(dict.fromkeys(c for c in CITATION.findall(text) if c in known))
-        clean = " ".join(CITATION.sub("", text).split()).replace(" .", ".")
-        verdict = check_answer(clean, [known[c].text for c in cited], system)
-        if not verdict.ok:
+        clean, cited, verdict = self._checked(text, known, system)
+        if clean is None:
             log.warning("guardrail stopped a generated answer: %s", verdict.reason)
             return Declined(f"guardrail: {verdict.reason}")
         return GroundedAnswer(clean, cited, backend.name, 1000 * ((first or started) - started),
                               1000 * total, tuple(hits))
+
+    @staticmethod
+    def _checked(raw: str, known: dict[str, Passage], system: str
+                 ) -> tuple[str | None, tuple[str, ...], Verdict]:
+        """(the text without citation markers, or None if the guardrails stop it; the known
+        passages it cites; the verdict). Also what a streamed draft's beginnings must pass."""
+        cited = tuple(dict.fromkeys(c for c in CITATION.findall(raw) if c in known))
+        clean = " ".join(CITATION.sub("", raw).split()).replace(" .", ".")
+        if "NO_ANSWER" in raw:
+            verdict = Verdict(False, "the model found no answer in the passages")
+        else:
+            verdict = check_answer(clean, [known[c].text for c in cited], system)
+        return (clean if verdict.ok else None), cited, verdict

@@ -64,13 +64,16 @@ def make_server(example, tmp_path, request):
 
     project, policies = example
 
-    def make(token: str | None = None, store_path=None, knowledge: bool = False, **app_options) -> Server:
+    def make(token: str | None = None, store_path=None, knowledge: bool = False,
+             generation=None, **app_options) -> Server:
+        """`generation`: a GenerationConfig instead of the domain's (implies `knowledge`)."""
         store = SQLiteStore(store_path or tmp_path / "conversations.sqlite")
         answerer = None
-        if knowledge:  # grounded answers from the example's knowledge index
+        if knowledge or generation:  # grounded answers from the example's knowledge index
             from responses.grounded import GroundedAnswerer
 
-            answerer = GroundedAnswerer(request.getfixturevalue("index"), project.domain.generation)
+            answerer = GroundedAnswerer(request.getfixturevalue("index"),
+                                        generation or project.domain.generation)
         agent = Agent(project, KeywordParser(), policies, HandoffQueue(tmp_path / "handoffs.sqlite"),
                       seed=0, store=store, answerer=answerer)
         return Server(create_app(agent, token=token, **app_options))

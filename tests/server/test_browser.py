@@ -92,3 +92,30 @@ def test_thumbs_and_the_solved_question_are_stored(make_server, browser) -> None
         agent = server.server.config.app.state.agent
         rated = [(e.kind, e.score) for e in agent.tracker(sender).events if isinstance(e, Feedback)]
         assert rated == [("message", -1), ("conversation", -1)]
+
+
+def test_chat_page_shows_the_answer_as_it_is_generated(make_server, example, browser) -> None:
+    """A slow (fake, local) model: the page shows the checked beginning as a draft while
+    the model writes, then the reply (with its sources) in its place."""
+    from dataclasses import replace
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.responses.fake_llm_server import FakeLLM
+    from tests.server.test_stream_tokens import ANSWER, QUESTION
+
+    wait = WebDriverWait(browser, 15, poll_frequency=0.05)
+    with FakeLLM([f"stream:{ANSWER}"], token_delay=0.1, chunk=8) as llm:
+        config = replace(example[0].domain.generation, backend="openai", base_url=llm.url, model="tiny")
+        with make_server(generation=config) as server:
+            browser.get(server.url + "/")
+            wait.until(EC.presence_of_element_located((By.ID, "text"))).send_keys(QUESTION + "\n")
+            draft = wait.until(lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".msg.bot.draft")
+                                          if e.text.startswith("Refunds")])[0]
+            wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".msg.bot .sources"))
+            bots = browser.find_elements(By.CSS_SELECTOR, ".msg.bot")
+    answer = bots[-1].text
+    assert not browser.find_elements(By.CSS_SELECTOR, ".msg.draft")
+    assert len(draft) < len(ANSWER) - 40 and answer.startswith(draft) and "Sources: returns#refunds" in answer
