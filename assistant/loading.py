@@ -2,7 +2,6 @@
 under `models/`, assembled into a `dialogue.agent.Agent`."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from dialogue.agent import Agent
@@ -41,6 +40,7 @@ def load_retrieval(project: Project, models: Path):
     from knowledge.embedder import SentenceEmbedder
     from knowledge.index import KnowledgeIndex
     from knowledge.selector import ResponseSelector
+    from nlu.onnx_runner import configured_runtime
     from responses.grounded import GroundedAnswerer
 
     index = KnowledgeIndex.load(knowledge_dir(models))
@@ -53,7 +53,7 @@ def load_retrieval(project: Project, models: Path):
     # the encoder the index was built with (its query vectors must live in the same space)
     embedder = SentenceEmbedder(index.encoder if index is not None and index.passages
                                 else sentence_encoder(project),
-                                onnx_dir=None if os.environ.get("SWITCHBOARD_RUNTIME") == "torch"
+                                onnx_dir=None if configured_runtime() == "torch"
                                 else encoder_export_dir(models))
     answerer = None
     if index is not None and index.passages:

@@ -4,7 +4,7 @@ BIO merging and entity construction. No torch; unit-tested with hand-made arrays
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -196,6 +196,19 @@ def decode_rows(intent_logits: np.ndarray, tag_logits: np.ndarray, word_counts: 
         ids, confs = decode_tags(tag_logits[row, :n_words], crf, constraints)
         out.append(RawPrediction(intent_probs[row], ids, confs))
     return out
+
+
+def in_length_order(items: Sequence, batch_size: int,
+                    run: Callable[[list], list[RawPrediction]]) -> list[RawPrediction]:
+    """`run` over mini-batches of `items` sorted by length (little padding); the results
+    come back in the order of `items`. Both runners batch through here."""
+    order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
+    results: list[RawPrediction] = [None] * len(items)  # type: ignore[list-item]  # all filled below
+    for lo in range(0, len(order), batch_size):
+        idx = order[lo : lo + batch_size]
+        for i, raw in zip(idx, run([items[i] for i in idx])):
+            results[i] = raw
+    return results
 
 
 def bio_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from nlu.decode import RawPrediction, bio_constraints, decode_rows
+from nlu.decode import RawPrediction, bio_constraints, decode_rows, in_length_order
 from nlu.encoding import Encoded
 from nlu.features import collate
 from nlu.model import JointModel
@@ -38,16 +38,14 @@ def predict(model: JointModel, items: Sequence[Encoded], tags: Sequence[str], pa
     if was_training:  # eval() walks every submodule: too slow to do per parsed message
         model.eval()
     crf, constraints = tables if tables is not None else decoding_tables(model, tags)
-    order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
-    results: list[RawPrediction] = [None] * len(items)  # type: ignore[list-item]  # all filled below
-    for lo in range(0, len(order), batch_size):
-        idx = order[lo : lo + batch_size]
-        batch = collate([items[i] for i in idx], pad_id, with_labels=False).to(device)
+
+    def run(chunk: list[Encoded]) -> list[RawPrediction]:
+        batch = collate(chunk, pad_id, with_labels=False).to(device)
         intent_logits, tag_logits = model(batch)  # [B, I], [B, W, K]
-        rows = decode_rows(intent_logits.float().cpu().numpy(), tag_logits.float().cpu().numpy(),
-                           [len(items[i].word_pos) for i in idx], crf, constraints)
-        for i, raw in zip(idx, rows):
-            results[i] = raw
+        return decode_rows(intent_logits.float().cpu().numpy(), tag_logits.float().cpu().numpy(),
+                           [len(it.word_pos) for it in chunk], crf, constraints)
+
+    results = in_length_order(items, batch_size, run)
     if was_training:
         model.train()
     return results

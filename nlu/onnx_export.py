@@ -1,9 +1,10 @@
 """The trained joint model as ONNX, so that serving needs neither torch nor transformers
 (`nlu.onnx_runner`). Written at train time next to the weights:
 
-    onnx/model.onnx           fp32 (`quantize: none`, the default): encoder and both heads. Inputs input_ids, attention_mask
-                              [B, T] and word_pos [B, W] (int64); outputs intent_logits [B, I]
-                              and tag_logits [B, W, K]. Every axis but I and K is dynamic.
+    onnx/model.onnx           fp32 (`quantize: none`, the default): encoder and both heads.
+                              Inputs input_ids, attention_mask [B, T] and word_pos [B, W]
+                              (int64); outputs intent_logits [B, I] and tag_logits [B, W, K].
+                              Every axis but I and K is dynamic.
     onnx/model.int8-ffn.onnx  dynamic int8 weights (onnxruntime.quantization) on the
                               feed-forward expansions only: `quantize: ffn`
     onnx/model.int8.onnx      dynamic int8 on every MatMul and the embedding table:
@@ -92,15 +93,15 @@ def export_onnx(model: JointModel, items: Sequence[Encoded], pad_id: int, out_di
     target.mkdir(parents=True)
     was_training, device = model.training, next(model.parameters()).device
     model.to("cpu").eval()
+    batch = _batch(items, pad_id)
     try:
-        sample = _batch(items[:64], pad_id)
-        _export(model, sample, target / FILES["none"])
+        _export(model, _batch(items[:64], pad_id), target / FILES["none"])
         with torch.inference_mode():
-            expected = [t.numpy() for t in model(_batch(items, pad_id))]
+            expected = [t.numpy() for t in model(batch)]
     finally:
         model.to(device).train(was_training)
     report: dict[str, Any] = {"texts": len(items), "pad_id": pad_id, "files": {}}
-    checked = _compare(target / FILES["none"], items, pad_id, expected)
+    checked = _compare(target / FILES["none"], batch, expected)
     report["files"]["none"] = checked
     if checked["max_logit_diff"] > TOLERANCE:
         log.warning("ONNX export differs from torch by %.4g on the training texts: the model "
@@ -110,7 +111,7 @@ def export_onnx(model: JointModel, items: Sequence[Encoded], pad_id: int, out_di
     for mode in modes:
         if mode != "none":
             quantize_file(target / FILES["none"], target / FILES[mode], mode)
-            report["files"][mode] = _compare(target / FILES[mode], items, pad_id, expected)
+            report["files"][mode] = _compare(target / FILES[mode], batch, expected)
     if model.crf is not None:
         np.savez(target / "crf.npz", **model.crf.export())
     (target / "export.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -132,12 +133,10 @@ def _export(model: JointModel, batch: Batch, path: Path) -> None:
                           output_names=list(OUTPUTS), dynamic_axes=axes, opset_version=OPSET)
 
 
-def _compare(path: Path, items: Sequence[Encoded], pad_id: int,
-             expected: list[np.ndarray]) -> dict[str, Any]:
+def _compare(path: Path, batch: Batch, expected: list[np.ndarray]) -> dict[str, Any]:
     """Largest logit difference (real words only) and intent agreement against torch."""
     from nlu.onnx_runner import open_session, run_session
 
-    batch = _batch(items, pad_id)
     intent, tags = run_session(open_session(path), batch.input_ids.numpy(),
                                batch.attention_mask.numpy(), batch.word_pos.numpy())
     words = batch.word_mask.numpy()

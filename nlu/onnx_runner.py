@@ -7,12 +7,13 @@ parser's answers do not depend on which runner it has.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from nlu.decode import RawPrediction, bio_constraints, decode_rows
+from nlu.decode import RawPrediction, bio_constraints, decode_rows, in_length_order
 from nlu.encoding import Encoded
 
 ONNX_DIR = "onnx"
@@ -66,6 +67,10 @@ def quantize_file(src: Path, dst: Path, mode: str) -> None:
         quiet.setLevel(level)
 
 
+def configured_runtime() -> str:
+    """env SWITCHBOARD_RUNTIME: "torch" keeps the parser and the sentence encoder on torch;
+    unset or "auto": ONNX Runtime where the models have their export."""
+    return os.environ.get("SWITCHBOARD_RUNTIME") or "auto"
 
 
 def pad_id(model_dir: Path) -> int:
@@ -125,13 +130,9 @@ class OnnxRunner:
     def predict(self, items: Sequence[Encoded], batch_size: int = 64) -> list[RawPrediction]:
         """Predictions for `items`, in their order."""
         crf, constraints = self.tables
-        order = sorted(range(len(items)), key=lambda i: len(items[i].input_ids))
-        results: list[RawPrediction] = [None] * len(items)  # type: ignore[list-item]  # all filled below
-        for lo in range(0, len(order), batch_size):
-            idx = order[lo : lo + batch_size]
-            chunk = [items[i] for i in idx]
+
+        def run(chunk: list[Encoded]) -> list[RawPrediction]:
             intent, tags = run_session(self.session, *pad(chunk, self.pad_id))
-            for i, raw in zip(idx, decode_rows(intent, tags, [len(it.word_pos) for it in chunk],
-                                               crf, constraints)):
-                results[i] = raw
-        return results
+            return decode_rows(intent, tags, [len(it.word_pos) for it in chunk], crf, constraints)
+
+        return in_length_order(items, batch_size, run)

@@ -13,7 +13,6 @@ without the export, or `runtime="torch"` (env SWITCHBOARD_RUNTIME=torch, which k
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -90,7 +89,9 @@ class NLUParser:
         model_dir = Path(model_dir)
         parts = read_parts(model_dir)
         mode = parts.config.quantize_mode if quantize is None else quantize_mode(quantize)
-        runtime = runtime or os.environ.get("SWITCHBOARD_RUNTIME") or "auto"
+        from nlu.onnx_runner import configured_runtime
+
+        runtime = runtime or configured_runtime()
         if runtime not in RUNTIMES:
             raise ValueError(f"NLU runtime {runtime!r}: use one of {', '.join(RUNTIMES)}")
         if runtime != "torch" and device == "cpu":
