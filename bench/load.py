@@ -1,15 +1,22 @@
 """Throughput and latency of `cli.py run` under concurrent senders (loopback only, no LLM).
 
     python bench/load.py [--senders 1,8,64] [--messages 400] [--workers 1] [--keep-store FILE]
+    python bench/load.py --servers 2 --store redis://127.0.0.1:6379/0     # two "hosts", one store
 
 Starts the server on a free port with a fresh SQLite store (in a temporary folder, or
-`--keep-store FILE`, left there for `cli.py analytics --store sqlite:///FILE`), then for
-each concurrency level sends `--messages` webhook requests spread over that many senders
-(each sender's messages in order: a short support conversation on repeat), and reports
-messages/s and latency p50/p99.
+`--keep-store FILE`, left there for `cli.py analytics --store sqlite:///FILE`; or `--store
+URL`, a Redis or PostgreSQL store several processes share), then for each concurrency level
+sends `--messages` webhook requests spread over that many senders (each sender's messages in
+order: a short support conversation on repeat), and reports messages/s and latency p50/p99.
+Each sender keeps its HTTP connection open (as a chat widget's browser does;
+`--new-connections`: one TCP connection per message). With `--servers N`, N `cli.py run`
+processes (each with `--workers`) serve the same store and every sender sends its messages
+to them in turn, so each conversation goes through every process, as behind a load
+balancer without sticky sessions.
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -19,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -54,9 +62,40 @@ def post(url: str, sender: str, text: str) -> tuple[float, int]:
     return time.perf_counter() - started, sum(1 for i in items if "text" in i or "image" in i)
 
 
-def run_level(url: str, senders: int, messages: int, tag: str, rate: float | None = None) -> dict:
+class Connection:
+    """One sender's keep-alive connections, one per server URL, used in turn."""
+
+    def __init__(self, urls: list[str]) -> None:
+        self.targets = [urllib.parse.urlsplit(u) for u in urls]
+        self.connections = [http.client.HTTPConnection(t.hostname, t.port, timeout=60)
+                            for t in self.targets]
+        self.turn = 0
+
+    def post(self, sender: str, text: str) -> tuple[float, int]:
+        i = self.turn % len(self.targets)
+        self.turn += 1
+        body = json.dumps({"sender": sender, "message": text})
+        started = time.perf_counter()
+        connection = self.connections[i]
+        connection.request("POST", self.targets[i].path, body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        payload = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status} from {self.targets[i].netloc}: {payload[:200]!r}")
+        items = json.loads(payload)
+        return time.perf_counter() - started, sum(1 for i in items if "text" in i or "image" in i)
+
+    def close(self) -> None:
+        for connection in self.connections:
+            connection.close()
+
+
+def run_level(url: str | list[str], senders: int, messages: int, tag: str,
+              rate: float | None = None, keepalive: bool = True) -> dict:
     """Closed loop (each sender sends its next message as soon as it has the answer), or with
-    `rate`: each sender sends one message every `senders / rate` seconds (offered load = rate)."""
+    `rate`: each sender sends one message every `senders / rate` seconds (offered load = rate).
+    `url`: one webhook URL, or several that the senders use in turn (one store behind them)."""
+    urls = [url] if isinstance(url, str) else list(url)
     per_sender = max(1, messages // senders)
     latencies: list[float] = []
     answers: list[int] = []
@@ -66,13 +105,20 @@ def run_level(url: str, senders: int, messages: int, tag: str, rate: float | Non
     def talk(n: int) -> None:
         mine, said = [], []
         next_at = time.perf_counter() + (n / senders) * interval
+        connection = Connection(urls) if keepalive else None
         for i in range(per_sender):
             if interval:
                 time.sleep(max(0.0, next_at - time.perf_counter()))
                 next_at += interval
-            seconds, messages_back = post(url, f"{tag}-{n}", CONVERSATION[i % len(CONVERSATION)])
+            text = CONVERSATION[i % len(CONVERSATION)]
+            if connection is not None:
+                seconds, messages_back = connection.post(f"{tag}-{n}", text)
+            else:
+                seconds, messages_back = post(urls[i % len(urls)], f"{tag}-{n}", text)
             mine.append(seconds)
             said.append(messages_back)
+        if connection is not None:
+            connection.close()
         with lock:
             latencies.extend(mine)
             answers.extend(said)
@@ -95,52 +141,69 @@ def run_level(url: str, senders: int, messages: int, tag: str, rate: float | Non
 @click.command()
 @click.option("--senders", default="1,8,64", show_default=True)
 @click.option("--messages", default=400, show_default=True)
-@click.option("--workers", default=1, show_default=True)
+@click.option("--workers", default=1, show_default=True, help="uvicorn workers per server process.")
+@click.option("--servers", default=1, show_default=True,
+              help="Server processes on one store (as several hosts); senders use them in turn.")
+@click.option("--store", "store_url", default=None, metavar="URL",
+              help="The store the servers share (redis://…, postgresql://…) [default: a new SQLite file].")
 @click.option("--rate", default=150.0, show_default=True,
               help="Offered messages/s for the paced rows (0: closed loop only).")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Another trained project: its test stories' customer messages are the conversation.")
 @click.option("--keep-store", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The SQLite store to write (a new file; kept) instead of a temporary one.")
-def main(senders: str, messages: int, workers: int, rate: float, project: Path | None,
-         keep_store: Path | None) -> None:
+@click.option("--new-connections", is_flag=True,
+              help="A new TCP connection for every message instead of one per sender.")
+def main(senders: str, messages: int, workers: int, servers: int, store_url: str | None,
+         rate: float, project: Path | None, keep_store: Path | None, new_connections: bool) -> None:
     global CONVERSATION
     extra = []
     if project is not None:
         CONVERSATION = project_messages(project)
         extra = ["-p", str(project.resolve())]
-    port = free_port()
     if keep_store is not None and keep_store.exists():
         raise click.BadParameter(f"{keep_store} exists: name a new file", param_hint="--keep-store")
-    store = keep_store.resolve() if keep_store else Path(tempfile.mkdtemp()) / "load.sqlite"
+    if store_url and keep_store:
+        raise click.BadParameter("give --store or --keep-store, not both", param_hint="--store")
+    store = store_url or str(keep_store.resolve() if keep_store
+                             else Path(tempfile.mkdtemp()) / "load.sqlite")
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    server = subprocess.Popen([sys.executable, "cli.py", "run", "--port", str(port), "--workers", str(workers),
-                               "--store", str(store), *extra], cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    ports = [free_port() for _ in range(servers)]
+    processes = [subprocess.Popen([sys.executable, "cli.py", "run", "--port", str(port),
+                                   "--workers", str(workers), "--store", store, *extra],
+                                  cwd=ROOT, env=env) for port in ports]
+    urls = [f"http://127.0.0.1:{port}/webhooks/rest/webhook" for port in ports]
+    run_id = os.urandom(3).hex()  # new senders each run: a shared store may hold older ones
     try:
         started = time.perf_counter()
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except OSError:
-                if time.perf_counter() - started > 120:
-                    raise SystemExit("server did not start")
-                time.sleep(0.2)
-        print(f"server ready in {time.perf_counter() - started:.1f} s ({workers} worker(s))")
-        run_level(url, 4, 40, "warmup")
+        for port in ports:
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                    break
+                except OSError:
+                    if time.perf_counter() - started > 180:
+                        raise SystemExit("server did not start")
+                    time.sleep(0.2)
+        print(f"ready in {time.perf_counter() - started:.1f} s: {servers} server process(es) × "
+              f"{workers} worker(s), store {store.split('://')[0] if '://' in store else 'sqlite'}, "
+              f"{'a new connection per message' if new_connections else 'keep-alive senders'}")
+        run_level(urls, 4, 40, f"{run_id}-warmup", keepalive=not new_connections)
         print(f"{'senders':>8}{'load':>14}{'messages':>10}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
               f"{'bot/reply':>10}{'empty':>7}")
         for level in (int(x) for x in senders.split(",")):
             for offered in ([None, rate] if rate and level > 1 else [None]):
-                row = run_level(url, level, messages, f"s{level}-{offered}", offered)
+                row = run_level(urls, level, messages, f"{run_id}-s{level}-{offered}", offered,
+                                keepalive=not new_connections)
                 load = f"{offered:.0f}/s offered" if offered else "closed loop"
                 print(f"{row['senders']:>8}{load:>14}{row['messages']:>10}{row['per_second']:>9.1f}"
                       f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['bot_per_reply']:>10.2f}"
                       f"{row['unanswered']:>7.0%}")
     finally:
-        server.terminate()
-        server.wait(10)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(10)
         print(f"conversations stored in {store}")
 
 

@@ -29,6 +29,9 @@ ZH_ADDRESS = re.compile(r"[\u4e00-\u9fff]{0,12}(?:省|市|区|县|镇)[\u4e00-\u
                         r"(?:路|街|道|巷|弄|里)[\d一二三四五六七八九十百零]+号(?:[\d]+(?:室|楼|单元))*")
 PHONE_REGIONS = ("US", "CN", "GB", "DE")
 LONG_DIGITS = re.compile(r"(?<![\w-])\+?\d[\d ().-]{7,}\d\b")  # what the matcher leaves
+# every detector needs one of these: an email its @, a Chinese address its 号, all the
+# others a digit (Unicode digits too, as their patterns and libphonenumber read them)
+ANY_CUE = re.compile(r"[\d@号]")
 
 
 def mask_pii(text: str) -> str:
@@ -49,7 +52,7 @@ ZH_LEAD = re.compile(r"^(?:请|帮我|麻烦|我的)?(?:寄到|送到|发到|寄
 def _found(text: str) -> list[tuple[int, int, str]]:
     """(start, end, label) of every personal value, none overlapping: each detector in turn
     (emails first, the long-digit safety net last) keeps only spans no earlier one took."""
-    if not text:
+    if not text or not ANY_CUE.search(text):  # most strings of a turn: names, replies
         return []
     import phonenumbers
 

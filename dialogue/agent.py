@@ -130,10 +130,10 @@ class Agent:
         """The conversation as stored. Trackers are cached and only the events stored since
         (by this or another worker) are read, so a turn costs the same at message 5 and 500."""
         cached = self._trackers.get(sender_id)
-        stored = self.store.size(sender_id)
-        if cached is not None and cached.events and stored >= len(cached.events):
-            # the stored event at the cached end must be the cached one: a conversation
-            # deleted (and begun again) through another process is not served from here
+        if cached is not None and cached.events:
+            # one read: the stored events from the cached end on. The first must be the
+            # cached last one: a conversation deleted (and begun again, shorter or not)
+            # through another process is not served from here
             newer = self.store.load(sender_id, since=len(cached.events) - 1)
             if newer and newer[0].timestamp == cached.events[-1].timestamp \
                     and newer[0].name == cached.events[-1].name:

@@ -107,7 +107,7 @@ class MLPolicy:
             return None
         if isinstance(self.model, str):
             return Prediction(self.model, 1.0, self.name, "the only action in the stories")
-        probabilities = self.model.predict_proba(self.featurize(states)[None, :])[0]
+        probabilities = mlp_probabilities(self.model, self.featurize(states))
         for index, action in enumerate(self.model.classes_):
             if action in exclude:
                 probabilities[index] = 0.0
@@ -115,3 +115,19 @@ class MLPolicy:
         action = str(self.model.classes_[best])
         return Prediction(action, float(probabilities[best]), self.name,
                           f"learnt from the stories (p={probabilities[best]:.2f})")
+
+
+def mlp_probabilities(model, x: np.ndarray) -> np.ndarray:
+    """`model.predict_proba(x[None, :])[0]` for a fitted MLPClassifier, as its forward pass
+    computes it, without scikit-learn's input checks (most of a turn's policy time)."""
+    from sklearn.neural_network._base import ACTIVATIONS
+
+    activation = x.astype(model.coefs_[0].dtype, copy=False)[None, :]
+    last = len(model.coefs_) - 1
+    for i, (weights, bias) in enumerate(zip(model.coefs_, model.intercepts_)):
+        activation = activation @ weights + bias
+        ACTIVATIONS[model.activation if i < last else model.out_activation_](activation)
+    activation = activation[0]
+    if model.out_activation_ == "logistic" and activation.shape[0] == 1:  # two actions
+        return np.array([1.0 - activation[0], activation[0]], dtype=activation.dtype)
+    return activation

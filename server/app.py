@@ -32,7 +32,6 @@ the token lacks or another customer's conversation, 413 for bodies over `max_bod
 """
 from __future__ import annotations
 
-import contextvars
 import threading
 import time
 from dataclasses import asdict
@@ -42,13 +41,15 @@ from fastapi import FastAPI, Path as FastAPIPath, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from channels.base import InputChannel
-from channels.rest import MAX_TEXT, RestInput, RestOutput
+from channels.rest import MAX_TEXT, JSONReply, RestInput, RestOutput
 from core.errors import StoreUnavailable
 from dialogue.agent import UnknownIntent
 from server import auth as access
 from server.errors import error as _error
+from server.guard import CLIENT, Guard
 from server.inbox import add_inbox_routes, claimant
 from server.review_routes import add_review_routes
 from server.analytics_routes import add_analytics_routes
@@ -128,9 +129,7 @@ COUNTED_ACTIONS = {"action_default_fallback": "fallback", "action_handoff": "han
 
 SESSION_PATH = "/webhooks/rest/session"
 FEEDBACK_PATH = "/webhooks/rest/feedback"
-CLIENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("client", default=None)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
-METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
 
 RETENTION_EVERY_S = 3600.0
@@ -193,30 +192,7 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
         mounted.insert(0, RestInput())
     open_paths = {"/health", SESSION_PATH}.union(*(channel.public_paths() for channel in mounted))
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        started = time.perf_counter()
-        principal = auth.identify(request.headers.get("authorization"))
-        if principal is None and not auth.enabled:
-            principal = access.LOCAL  # localhost without staff tokens: the operator
-        if principal is None and request.url.path not in open_paths:  # (size: BodyLimit)
-            response = _error(401, "missing or wrong bearer token (header Authorization)")
-            response.headers["WWW-Authenticate"] = "Bearer"
-        else:
-            bound = access.current.set(principal)
-            address = CLIENT.set(request.client.host if request.client else None)
-            try:
-                response = await call_next(request)
-            finally:
-                access.current.reset(bound)
-                CLIENT.reset(address)
-        # labels from route templates only: a path no route has is "unmatched", whatever
-        # it says (a customer's email in a 404 path never reaches /metrics)
-        template = request.scope["route"].path if request.scope.get("route") else "unmatched"
-        method = request.method if request.method in METHODS else "OTHER"
-        metrics.observe(method, template, response.status_code, time.perf_counter() - started)
-        return response
-
+    app.add_middleware(Guard, auth=auth, open_paths=open_paths, metrics=metrics)
     # the body limit holds for what arrives, not only for what Content-Length says (a
     # chunked body has none)
     app.add_middleware(BodyLimit, limit=max_body)
@@ -314,10 +290,13 @@ def create_app(agent, token: str | None = None, max_body: int = 64 * 1024,
                 if e.name == "bot" and isinstance(e.custom, dict) and e.custom.get("agent")]
         return {"sender_id": sender_id, "handed_off": tracker.handed_off, "agent_messages": said}
 
-    @app.post("/model/parse")
-    def model_parse(body: ParseBody) -> dict:
+    def parsed(text: str) -> dict:
         access.require("channel")
-        return parse_json(agent.understand(body.text))
+        return parse_json(agent.understand(text))
+
+    @app.post("/model/parse", response_model=dict)
+    async def model_parse(body: ParseBody) -> JSONReply:
+        return JSONReply(await run_in_threadpool(parsed, body.text))  # one threadpool hop
 
     masked = bool(getattr(agent.store, "mask_pii", False))
 

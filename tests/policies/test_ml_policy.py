@@ -173,3 +173,22 @@ def test_ted_policy_options_carry_over(tmp_path: Path) -> None:
     assert resolved.name == "MLPolicy"
     assert (resolved.options.max_history, resolved.options.epochs,
             resolved.options.augmentation_factor) == (4, 100, 10)
+
+
+@pytest.mark.parametrize("actions", [2, 3, 7])
+def test_the_forward_pass_gives_scikit_learns_probabilities_exactly(actions: int) -> None:
+    import warnings
+
+    import numpy as np
+    from sklearn.neural_network import MLPClassifier
+
+    from policies.ml import mlp_probabilities
+
+    rng = np.random.default_rng(actions)
+    x = (rng.random((200, 30)) > 0.7).astype(np.float32)
+    y = rng.integers(0, actions, 200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MLPClassifier(hidden_layer_sizes=(16,), max_iter=30, random_state=0).fit(x, y)
+    for row in x[:25]:
+        assert np.array_equal(mlp_probabilities(model, row), model.predict_proba(row[None, :])[0])
