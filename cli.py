@@ -217,9 +217,14 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
               help="A customer-channel limit: sender (messages per conversation), address "
                    "(messages per client address), session (new conversations per address); "
                    "KIND=off for none [default: sender=20/60, address=60/60, session=10/60].")
+@click.option("--forwarded-allow-ips", default=None, metavar="ADDRESSES",
+              help="The load balancer's or proxy's addresses (comma-separated, '*' for any): its "
+                   "X-Forwarded-For names the client, for the per-address rate limits and logs "
+                   "[env FORWARDED_ALLOW_IPS; default: 127.0.0.1].")
 def run(project: Path, models: Path | None, host: str, port: int, workers: int,
         token: str | None, token_file: Path | None, store: str | None, mask_pii: bool | None,
-        credentials: Path | None, allowed_hosts: tuple[str, ...], rate_limits: tuple[str, ...]) -> None:
+        credentials: Path | None, allowed_hosts: tuple[str, ...], rate_limits: tuple[str, ...],
+        forwarded_allow_ips: str | None) -> None:
     """Serve the assistant over HTTP (Rasa-compatible REST channel and more).
 
     Customers (the chat page at /) get a token for their own conversation; staff use bearer
@@ -294,7 +299,7 @@ def run(project: Path, models: Path | None, host: str, port: int, workers: int,
     click.echo(f"Chat page {base}/  ·  staff: agent inbox {base}/inbox, analytics {base}/analytics, "
                f"data review {base}/review")
     uvicorn.run("server.main:app_factory", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="warning", forwarded_allow_ips=forwarded_allow_ips)
 
 
 STORE_OPTION = click.option(

@@ -7,7 +7,8 @@ Starts the server on a free port with a fresh SQLite store (in a temporary folde
 `--keep-store FILE`, left there for `cli.py analytics --store sqlite:///FILE`; or `--store
 URL`, a Redis or PostgreSQL store several processes share), then for each concurrency level
 sends `--messages` webhook requests spread over that many senders (each sender's messages in
-order: a short support conversation on repeat), and reports messages/s and latency p50/p99.
+order: a short support conversation, then the same again as a new conversation), and
+reports messages/s, latency p50/p99 and messages per second of the servers' own CPU time.
 Each sender keeps its HTTP connection open (as a chat widget's browser does;
 `--new-connections`: one TCP connection per message). With `--servers N`, N `cli.py run`
 processes (each with `--workers`) serve the same store and every sender sends its messages
@@ -33,6 +34,9 @@ from pathlib import Path
 import click
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.procs import tree_cpu_s, tree_rss_mb  # noqa: E402
 CONVERSATION = ["hi", "where is my order 12345", "how much is shipping to canada?", "thanks",
                 "no that's all", "I want to return something", "it's NW-55871", "jane@example.com"]
 
@@ -45,7 +49,6 @@ def free_port() -> int:
 
 def project_messages(project: Path) -> list[str]:
     """The customer messages of a project's test stories, in order."""
-    sys.path.insert(0, str(ROOT))
     from project.loader import load_project
 
     stories = load_project(project).tests.stories
@@ -111,10 +114,11 @@ def run_level(url: str | list[str], senders: int, messages: int, tag: str,
                 time.sleep(max(0.0, next_at - time.perf_counter()))
                 next_at += interval
             text = CONVERSATION[i % len(CONVERSATION)]
+            sender = f"{tag}-{n}-{i // len(CONVERSATION)}"  # a new conversation each time round
             if connection is not None:
-                seconds, messages_back = connection.post(f"{tag}-{n}", text)
+                seconds, messages_back = connection.post(sender, text)
             else:
-                seconds, messages_back = post(urls[i % len(urls)], f"{tag}-{n}", text)
+                seconds, messages_back = post(urls[i % len(urls)], sender, text)
             mine.append(seconds)
             said.append(messages_back)
         if connection is not None:
@@ -190,15 +194,20 @@ def main(senders: str, messages: int, workers: int, servers: int, store_url: str
               f"{'a new connection per message' if new_connections else 'keep-alive senders'}")
         run_level(urls, 4, 40, f"{run_id}-warmup", keepalive=not new_connections)
         print(f"{'senders':>8}{'load':>14}{'messages':>10}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-              f"{'bot/reply':>10}{'empty':>7}")
+              f"{'bot/reply':>10}{'empty':>7}{'msg/CPU-s':>11}")
         for level in (int(x) for x in senders.split(",")):
             for offered in ([None, rate] if rate and level > 1 else [None]):
+                cpu = sum(tree_cpu_s(p.pid) for p in processes)
                 row = run_level(urls, level, messages, f"{run_id}-s{level}-{offered}", offered,
                                 keepalive=not new_connections)
+                cpu = sum(tree_cpu_s(p.pid) for p in processes) - cpu
                 load = f"{offered:.0f}/s offered" if offered else "closed loop"
                 print(f"{row['senders']:>8}{load:>14}{row['messages']:>10}{row['per_second']:>9.1f}"
                       f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['bot_per_reply']:>10.2f}"
-                      f"{row['unanswered']:>7.0%}")
+                      f"{row['unanswered']:>7.0%}{row['messages'] / max(cpu, 1e-9):>11.0f}")
+        rss = [tree_rss_mb(p.pid) for p in processes]
+        print(f"server RSS: {' + '.join(f'{r:.0f}' for r in rss)} MB (each process with its workers); "
+              "msg/CPU-s: messages per second of the servers' own CPU time (the load client's not counted)")
     finally:
         for process in processes:
             process.terminate()

@@ -51,6 +51,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--latency-messages", type=int, default=300)
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads for latency")
+    p.add_argument("--trainable-layers", type=int, default=None,
+                   help="encoder layers fine-tuned from the top (the rest cached once); default: the recipe's")
     p.add_argument("--intent-pooling", default="cls", choices=("cls", "mean"))
     p.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--quantize", action="store_true",
@@ -113,6 +115,7 @@ def run_joint(args: argparse.Namespace, train: list[SeqExample], dev: list[SeqEx
                        learning_rate=args.lr, head_learning_rate=args.head_lr,
                        use_crf=args.crf, seed=args.seed, patience=args.patience,
                        freeze_embeddings=args.freeze_embeddings,
+                       trainable_layers=args.trainable_layers,
                        intent_pooling=args.intent_pooling, time_budget_s=None, ranking_size=3,
                        **({} if args.min_steps is None else {"min_steps": args.min_steps}))
     t0 = time.perf_counter()

@@ -26,6 +26,9 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.procs import rss_mb  # noqa: E402
 TEXTS = ["hello", "I am very sad today", "where is my order 12345", "great, thanks!", "bye",
          "can I return a damaged item?", "我要退货", "are you a bot?"]
 
@@ -34,13 +37,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def one_run(project: Path, models: Path, runtime: str, requests_n: int) -> dict[str, float]:

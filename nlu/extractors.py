@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -26,7 +27,8 @@ from core.training_data import TrainingData
 
 
 log = logging.getLogger("switchboard.nlu")
-REGEX_TIMEOUT_S = 0.05  # per project regex and message
+REGEX_TIMEOUT_S = 0.05  # per project regex and message, of the matching thread's own CPU time
+TIMEOUT_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,27 @@ def _bounded(element: str) -> str:
     return f"{start}{re.escape(element)}{end}"
 
 
+def bounded_matches(pattern, text: str) -> list:
+    """`pattern`'s matches in `text`, or TimeoutError when the pattern itself is too slow
+    (catastrophic backtracking). `regex`'s timeout is wall-clock time: on a busy server the
+    thread may be descheduled past it on a 10-character message, so a timeout counts only
+    when the thread spent at least half of it on the CPU; otherwise the match is tried again."""
+    for _ in range(TIMEOUT_TRIES):
+        started = time.thread_time()
+        try:
+            return list(pattern.finditer(text, timeout=REGEX_TIMEOUT_S))
+        except TimeoutError:
+            if time.thread_time() - started >= REGEX_TIMEOUT_S / 2:
+                raise
+    raise TimeoutError(f"no try of {TIMEOUT_TRIES} finished in {REGEX_TIMEOUT_S} s")
+
+
 def _matches(text: str, named: Iterable[tuple[str, Any]], extractor: str) -> list[Entity]:
     found = []
     for name, pattern in named:
         try:
-            matches = list(pattern.finditer(text, timeout=REGEX_TIMEOUT_S)
-                           if extractor == "regex" else pattern.finditer(text))
+            matches = (bounded_matches(pattern, text) if extractor == "regex"
+                       else list(pattern.finditer(text)))
         except TimeoutError:
             log.warning("regex %r (entity %s) took over %g s on a %d-character message: "
                         "no match taken from it", pattern.pattern, name, REGEX_TIMEOUT_S, len(text))

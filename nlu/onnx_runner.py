@@ -87,6 +87,10 @@ def open_session(path: Path, threads: int | None = None):
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # no warnings about unused initializers and the like
+    # idle intra-op threads sleep instead of spinning: a server's request threads, the
+    # store and the other session need those cores (moodbot, 8 senders: 1.4x the messages
+    # per CPU-second; one message at a time: the same latency; BENCHMARKS.md)
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if threads:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

@@ -46,3 +46,27 @@ def test_a_repeated_group_that_starts_with_its_own_separator_is_not_flagged() ->
     risky = [r"(a+)+$", r"(a|aa)*", r"(\.[a-z.]+)*", r"(x\w+)*", r"((ab)+)*", r"(a(b|a)+)*", r"(\d+)*"]
     assert [p for p in safe if backtracks(p)] == []
     assert [p for p in risky if not backtracks(p)] == []
+
+
+def test_a_timeout_the_thread_did_not_spend_on_the_cpu_is_tried_again(monkeypatch) -> None:
+    """regex's limit is wall-clock: a thread descheduled on a busy server (no CPU spent)
+    must not lose the order number; one that spent the time matching gives up."""
+    import nlu.extractors as extractors
+
+    class Stalled:  # the first try is cut off by the clock, as when another thread ran
+        pattern, tries = r"\d{5}", 0
+
+        def finditer(self, text, timeout):
+            self.tries += 1
+            if self.tries == 1:
+                raise TimeoutError("regex timed out")
+            import re
+            return re.finditer(self.pattern, text)
+
+    stalled = Stalled()
+    assert [m.group() for m in extractors.bounded_matches(stalled, "order 12345")] == ["12345"]
+    assert stalled.tries == 2
+    import pytest
+    import regex
+    with pytest.raises(TimeoutError):
+        extractors.bounded_matches(regex.compile(r"(a|aa)+$"), "a" * 60 + "!")
