@@ -125,7 +125,7 @@ def run_joint(args: argparse.Namespace, train: list[SeqExample], dev: list[SeqEx
     parser = NLUParser.load(model_dir, device=args.device, quantize="none")
     scores = score_parser(parser, test)
     torch.set_num_threads(args.threads)
-    cpu_parser = parser if parser.device.type == "cpu" else \
+    cpu_parser = parser if report.device == "cpu" else \
         NLUParser.load(model_dir, device="cpu", quantize="none")
     lat = time_calls(cpu_parser.parse, [e.text for e in test], args.latency_messages)
     name = f"joint{' +CRF' if args.crf else ''}"

@@ -30,6 +30,9 @@ TOLERANCE = 1e-4  # largest 1 - cosine(torch, onnx) accepted
 def ensure_export(name_or_path: str, folder: Path) -> bool:
     """`folder` holds the export of `name_or_path` afterwards (made now if it did not)."""
     if exported(folder, name_or_path):
+        from nlu.shared_weights import ensure_record
+
+        ensure_record(folder, EXPORT_FILE)  # an export made before the record existed
         return True
     try:
         import onnx  # noqa: F401 - the exporter needs it
@@ -75,9 +78,12 @@ def ensure_export(name_or_path: str, folder: Path) -> bool:
                     "%.3g): it will run on torch", distance)
         shutil.rmtree(tmp, ignore_errors=True)
         return False
+    from nlu.shared_weights import embedding_record
+
     (tmp / "export.json").write_text(json.dumps(
         {"encoder": name_or_path, "pad_id": pad_id, "texts": len(texts),
-         "max_cosine_distance": round(distance, 8)}, indent=2) + "\n", encoding="utf-8")
+         "max_cosine_distance": round(distance, 8),
+         "word_embeddings": embedding_record(tmp / EXPORT_FILE)}, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     return True

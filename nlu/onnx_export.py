@@ -114,6 +114,9 @@ def export_onnx(model: JointModel, items: Sequence[Encoded], pad_id: int, out_di
             report["files"][mode] = _compare(target / FILES[mode], batch, expected)
     if model.crf is not None:
         np.savez(target / "crf.npz", **model.crf.export())
+    from nlu.shared_weights import embedding_record
+
+    report["word_embeddings"] = embedding_record(target / FILES["none"])  # fp32 file's
     (target / "export.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return report
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -80,8 +81,22 @@ def pad_id(model_dir: Path) -> int:
     return int(json.loads((Path(model_dir) / ONNX_DIR / "export.json").read_text("utf-8"))["pad_id"])
 
 
-def open_session(path: Path, threads: int | None = None):
-    """An InferenceSession on the CPU; `threads` intra-op threads (None: one per core)."""
+def served_embedding(model_dir: Path, mode: str) -> tuple[Path, dict | None] | None:
+    """(the ONNX file served in `mode`, its word-embedding record) for nlu.shared_weights;
+    None without an export. Only the fp32 file keeps the table as the export recorded it."""
+    import json
+
+    path = model_file(Path(model_dir), mode) if mode == "none" else None
+    if path is None:
+        return None
+    meta = json.loads((path.parent / "export.json").read_text("utf-8"))
+    return path, meta.get("word_embeddings")
+
+
+def open_session(path: Path, threads: int | None = None,
+                 initializers: Mapping[str, Any] | None = None):
+    """An InferenceSession on the CPU; `threads` intra-op threads (None: one per core);
+    `initializers`: OrtValues used instead of the file's own (nlu.shared_weights)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -94,6 +109,8 @@ def open_session(path: Path, threads: int | None = None):
     if threads:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+    for name, value in (initializers or {}).items():
+        options.add_initializer(name, value)
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
@@ -123,9 +140,10 @@ class OnnxRunner:
     """One ONNX file of a trained model, with its CRF and BIO decoding tables."""
 
     def __init__(self, path: Path, tags: Sequence[str], pad_id: int,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, initializers: Mapping[str, Any] | None = None) -> None:
         self.path = Path(path)
-        self.session = open_session(self.path, threads)
+        self.initializers = dict(initializers or {})  # kept alive as long as the session
+        self.session = open_session(self.path, threads, self.initializers)
         crf_file = self.path.parent / "crf.npz"
         crf = dict(np.load(crf_file)) if crf_file.is_file() else None
         self.tables = (crf, bio_constraints(tags))

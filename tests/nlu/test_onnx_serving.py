@@ -128,3 +128,26 @@ def test_the_sentence_encoder_export_embeds_as_torch(tiny_encoder_dir: Path, tmp
     assert np.allclose(onnx.embed(texts), torch_.embed(texts), atol=1e-5)
     # an export of another encoder is not used
     assert SentenceEmbedder(name + "/", onnx_dir=tmp_path / "se").runtime == "torch"
+
+
+def test_two_sessions_with_the_same_embedding_table_share_one_copy(trained_dir: Path, tiny_data,
+                                                                   tmp_path: Path) -> None:
+    """nlu.shared_weights: the export records its word-embedding table's digest; files that
+    record the same one get one OrtValue for both sessions, and parse exactly as before."""
+    from nlu.onnx_runner import served_embedding
+    from nlu.shared_weights import embedding_record, shared_initializers
+
+    path, record = served_embedding(trained_dir, "none")
+    assert record == embedding_record(path) and len(record["sha256"]) == 64
+    copy = tmp_path / "m"
+    shutil.copytree(trained_dir, copy)
+    first, second = shared_initializers([(path, record), served_embedding(copy, "none")])
+    assert list(first) == [record["name"]] and first[record["name"]] is second[record["name"]]
+    texts = TEXTS + [e.text for e in tiny_data.examples]
+    alone = NLUParser.load(trained_dir, runtime="onnx")
+    sharing = [NLUParser.load(d, runtime="onnx", initializers=t) for d, t in ((trained_dir, first), (copy, second))]
+    assert answers(sharing[0], texts) == answers(sharing[1], texts) == answers(alone, texts)
+    other = {**record, "sha256": "0" * 64}  # e.g. a model that fine-tuned its embeddings
+    assert shared_initializers([(path, record), (copy / "onnx" / "model.onnx", other)]) == [{}, {}]
+    assert shared_initializers([(path, record), (copy / "onnx" / "model.onnx", None)]) == [{}, {}]
+    assert served_embedding(trained_dir, "all") is None  # int8 tables are not shared
