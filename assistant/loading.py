@@ -39,22 +39,17 @@ def shared_tables(project: Project, models: Path, options) -> tuple[dict, dict]:
     """The initializers the NLU session and the sentence encoder's session share: the
     word-embedding table when both served ONNX files hold the same one (nlu.shared_weights;
     e5's 370 MB, once instead of twice), else none."""
-    import json
-
     from assistant.train import encoder_export_dir, nlu_dir, retrieves
     from knowledge.embedder import EXPORT_FILE
     from nlu.onnx_runner import configured_runtime, served_embedding
+    from nlu.shared_weights import recorded, shared_initializers
 
     if options is None or configured_runtime() == "torch" or not retrieves(project):
         return {}, {}
     served = served_embedding(nlu_dir(models), options.quantize_mode)
-    meta_file = encoder_export_dir(models) / "export.json"
-    if served is None or not meta_file.is_file():
+    encoder = recorded(encoder_export_dir(models), EXPORT_FILE)
+    if served is None or encoder is None:
         return {}, {}
-    from nlu.shared_weights import shared_initializers
-
-    encoder = (encoder_export_dir(models) / EXPORT_FILE,
-               json.loads(meta_file.read_text("utf-8")).get("word_embeddings"))
     nlu_tables, encoder_tables = shared_initializers([served, encoder])
     return nlu_tables, encoder_tables
 

@@ -48,8 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import load  # noqa: E402
 from bench.load import post, project_messages, run_level  # noqa: E402
-from bench.procs import tree_pids, tree_rss_mb  # noqa: E402
-from bench.serving import free_port  # noqa: E402
+from bench.procs import free_port, tree_pids, tree_rss_mb  # noqa: E402
 
 WARMUPS = 20
 # metric -> True when higher is better (the ratio is then switchboard / rasa)

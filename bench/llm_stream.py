@@ -24,7 +24,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.procs import free_port  # noqa: E402
 from responses.llm import BackendError, OpenAIBackend  # noqa: E402
 from tests.responses.fake_llm_server import FakeLLM  # noqa: E402
 
@@ -104,12 +104,6 @@ def bench_backends(llm: FakeLLM, runs: int) -> list[tuple[str, list[float]]]:
             return timed_pieces(backend.complete("system", QUESTION))
         rows.append((label, medians(runs, measure)))
     return rows
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def project_copy(into: Path, llm_url: str) -> Path:

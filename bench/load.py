@@ -20,7 +20,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,15 +35,9 @@ import click
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.procs import tree_cpu_s, tree_rss_mb  # noqa: E402
+from bench.procs import free_port, tree_cpu_s, tree_rss_mb  # noqa: E402
 CONVERSATION = ["hi", "where is my order 12345", "how much is shipping to canada?", "thanks",
                 "no that's all", "I want to return something", "it's NW-55871", "jane@example.com"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def project_messages(project: Path) -> list[str]:
@@ -53,16 +46,6 @@ def project_messages(project: Path) -> list[str]:
 
     stories = load_project(project).tests.stories
     return [s.user_text for story in stories for s in story.steps if s.user_text]
-
-
-def post(url: str, sender: str, text: str) -> tuple[float, int]:
-    """(seconds, bot messages in the reply: the REST items that carry text or an image)."""
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-    started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=60) as response:
-        items = json.loads(response.read())
-    return time.perf_counter() - started, sum(1 for i in items if "text" in i or "image" in i)
 
 
 class Connection:
@@ -75,6 +58,8 @@ class Connection:
         self.turn = 0
 
     def post(self, sender: str, text: str) -> tuple[float, int]:
+        """(seconds, bot messages in the reply: the REST items that carry text or an image),
+        through the next server's connection."""
         i = self.turn % len(self.targets)
         self.turn += 1
         body = json.dumps({"sender": sender, "message": text})
@@ -91,6 +76,15 @@ class Connection:
     def close(self) -> None:
         for connection in self.connections:
             connection.close()
+
+
+def post(url: str, sender: str, text: str) -> tuple[float, int]:
+    """One message on a new connection: (seconds, bot messages in the reply)."""
+    connection = Connection([url])
+    try:
+        return connection.post(sender, text)
+    finally:
+        connection.close()
 
 
 def run_level(url: str | list[str], senders: int, messages: int, tag: str,

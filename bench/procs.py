@@ -1,10 +1,18 @@
-"""A server's process tree read from /proc: its processes, resident memory and CPU time."""
+"""A server under benchmark: a free port for it, and its process tree read from /proc (its
+processes, resident memory and CPU time)."""
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,15 +27,9 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.procs import rss_mb  # noqa: E402
+from bench.procs import free_port, rss_mb  # noqa: E402
 TEXTS = ["hello", "I am very sad today", "where is my order 12345", "great, thanks!", "bye",
          "can I return a damaged item?", "我要退货", "are you a bot?"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def one_run(project: Path, models: Path, runtime: str, requests_n: int) -> dict[str, float]:

@@ -27,9 +27,7 @@ Medians per request over the measured messages (the first `--warmup` are not cou
 from __future__ import annotations
 
 import argparse
-import http.client
 import importlib.util
-import json
 import os
 import statistics
 import sys
@@ -46,7 +44,8 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import CONVERSATION, free_port, project_messages  # noqa: E402
+from bench.load import CONVERSATION, Connection, project_messages  # noqa: E402
+from bench.procs import free_port  # noqa: E402
 
 
 class Stages:
@@ -130,20 +129,13 @@ def serve(asgi, port: int, loop: str, http_impl: str):
 
 
 def talk(port: int, messages: list[str], total: int, per_conversation: int, stages: Stages) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Content-Type": "application/json"}
-    for i in range(total):
-        sender = f"profile-{i // per_conversation}"
-        body = json.dumps({"sender": sender, "message": messages[i % len(messages)]})
-        t0 = time.perf_counter()
-        connection.request("POST", "/webhooks/rest/webhook", body, headers)
-        response = connection.getresponse()
-        payload = response.read()
-        elapsed = time.perf_counter() - t0
-        if response.status != 200:
-            raise SystemExit(f"HTTP {response.status}: {payload[:200]!r}")
-        stages.finish(elapsed)
-    connection.close()
+    connection = Connection([f"http://127.0.0.1:{port}/webhooks/rest/webhook"])
+    try:
+        for i in range(total):
+            seconds, _ = connection.post(f"profile-{i // per_conversation}", messages[i % len(messages)])
+            stages.finish(seconds)
+    finally:
+        connection.close()
 
 
 ROWS = ["client total", "uvicorn + socket", "app: routing, JSON", "lock", "store read",

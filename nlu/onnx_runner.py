@@ -84,13 +84,10 @@ def pad_id(model_dir: Path) -> int:
 def served_embedding(model_dir: Path, mode: str) -> tuple[Path, dict | None] | None:
     """(the ONNX file served in `mode`, its word-embedding record) for nlu.shared_weights;
     None without an export. Only the fp32 file keeps the table as the export recorded it."""
-    import json
+    from nlu.shared_weights import recorded
 
     path = model_file(Path(model_dir), mode) if mode == "none" else None
-    if path is None:
-        return None
-    meta = json.loads((path.parent / "export.json").read_text("utf-8"))
-    return path, meta.get("word_embeddings")
+    return recorded(path.parent, path.name) if path is not None else None
 
 
 def open_session(path: Path, threads: int | None = None,

@@ -30,6 +30,17 @@ def embedding_record(path: Path) -> dict[str, str] | None:
     return None
 
 
+def recorded(folder: Path, onnx_file: str) -> tuple[Path, dict | None] | None:
+    """(the ONNX file, the embedding record its folder's export.json holds, None in an older
+    export) for `shared_initializers`; None when the folder has no such export."""
+    import json
+
+    meta_file = folder / "export.json"
+    if not meta_file.is_file() or not (folder / onnx_file).is_file():
+        return None
+    return folder / onnx_file, json.loads(meta_file.read_text("utf-8")).get("word_embeddings")
+
+
 def shared_initializers(files: Sequence[tuple[Path, dict | None]]) -> list[dict[str, Any]]:
     """For each (ONNX file, its embedding record or None): the initializers its session takes
     from the shared tables ({} for a file whose table no other file has)."""
