@@ -28,36 +28,14 @@ def load_agent(project_dir: Path, models: Path, seed: int | None = None,
     policies = PolicyEnsemble.load(dialogue_dir(models), project.root)
     queue = queue or HandoffQueue(state_path(project_dir, "handoffs.sqlite"))
     options = nlu_config(project)
-    nlu_tables, encoder_tables = shared_tables(project, models, options)
-    parser = NLUParser.load(nlu_dir(models), quantize=options.quantize,
-                            initializers=nlu_tables) if options else None
-    answerer, selector = load_retrieval(project, models, encoder_tables)
+    parser = NLUParser.load(nlu_dir(models), quantize=options.quantize) if options else None
+    answerer, selector = load_retrieval(project, models)
     return Agent(project, parser, policies, queue, seed, answerer, selector, store, actions)
 
 
-def shared_tables(project: Project, models: Path, options) -> tuple[dict, dict]:
-    """The initializers the NLU session and the sentence encoder's session share: the
-    word-embedding table when both served ONNX files hold the same one (nlu.shared_weights;
-    e5's 370 MB, once instead of twice), else none."""
-    from assistant.train import encoder_export_dir, nlu_dir, retrieves
-    from knowledge.embedder import EXPORT_FILE
-    from nlu.onnx_runner import configured_runtime, served_embedding
-    from nlu.shared_weights import recorded, shared_initializers
-
-    if options is None or configured_runtime() == "torch" or not retrieves(project):
-        return {}, {}
-    served = served_embedding(nlu_dir(models), options.quantize_mode)
-    encoder = recorded(encoder_export_dir(models), EXPORT_FILE)
-    if served is None or encoder is None:
-        return {}, {}
-    nlu_tables, encoder_tables = shared_initializers([served, encoder])
-    return nlu_tables, encoder_tables
-
-
-def load_retrieval(project: Project, models: Path, initializers: dict | None = None):
+def load_retrieval(project: Project, models: Path):
     """(grounded answerer over `models/knowledge`, FAQ response selector), each None when
-    the project has no knowledge base / no retrieval intents; one sentence encoder serves both
-    (`initializers`: tables its ONNX session shares with the NLU's)."""
+    the project has no knowledge base / no retrieval intents; one sentence encoder serves both."""
     from assistant.train import encoder_export_dir, knowledge_dir, selector_dir, sentence_encoder
     from knowledge.embedder import SentenceEmbedder
     from knowledge.index import KnowledgeIndex
@@ -76,7 +54,7 @@ def load_retrieval(project: Project, models: Path, initializers: dict | None = N
     embedder = SentenceEmbedder(index.encoder if index is not None and index.passages
                                 else sentence_encoder(project),
                                 onnx_dir=None if configured_runtime() == "torch"
-                                else encoder_export_dir(models), initializers=initializers)
+                                else encoder_export_dir(models))
     answerer = None
     if index is not None and index.passages:
         index.embedder = embedder

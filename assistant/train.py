@@ -216,11 +216,11 @@ def _train_into(project: Project, models: Path, staging: Path, force: bool, devi
 
             if add_export(target, [e.text for e in data.examples]) and progress:
                 print(f"NLU is up to date; wrote its ONNX export ({target / ONNX_DIR})")
-        else:  # exported before the embedding record (nlu.shared_weights) existed
-            from nlu.onnx_runner import FILES
-            from nlu.shared_weights import ensure_record
+        else:  # exported with its tensors inline, before nlu.onnx_runner.save_external
+            from nlu.onnx_runner import externalize
 
-            ensure_record(target / ONNX_DIR, FILES["none"])
+            for path in sorted((target / ONNX_DIR).glob("*.onnx")):
+                externalize(path)
         return TrainOutcome(target, print_, False, dialogue_retrained, stats, passages, faq)
     from nlu import train_nlu  # imports torch: only when there is training to do
     from nlu.quality import problems as quality_problems

@@ -76,16 +76,15 @@ def exported(folder: Path | None, name_or_path: str) -> bool:
 
 class SentenceEmbedder:
     """`onnx_dir`: a folder `knowledge.embedder_export` wrote for this encoder; then the
-    encoder runs on ONNX Runtime and neither torch nor transformers is imported
-    (`initializers`: shared tables for its session, nlu.shared_weights)."""
+    encoder runs on ONNX Runtime and neither torch nor transformers is imported."""
 
     def __init__(self, name_or_path: str = DEFAULT_ENCODER, max_length: int = 256,
-                 onnx_dir: Path | None = None, initializers: dict | None = None):
+                 onnx_dir: Path | None = None):
         self.name = name_or_path
         self.max_length = max_length
         self.query_prefix, self.passage_prefix = e5_prefixes(name_or_path)
         if exported(onnx_dir, name_or_path):
-            self._forward = _OnnxForward(Path(onnx_dir), max_length, initializers)
+            self._forward = _OnnxForward(Path(onnx_dir), max_length)
             self.runtime = "onnx"
         else:
             self._forward = _TorchForward(name_or_path, max_length)
@@ -148,14 +147,13 @@ class _TorchForward:
 class _OnnxForward:
     """texts -> unit vectors with the exported encoder on ONNX Runtime."""
 
-    def __init__(self, folder: Path, max_length: int, initializers: dict | None = None) -> None:
+    def __init__(self, folder: Path, max_length: int) -> None:
         from nlu.encoding import load_tokenizer_file
         from nlu.onnx_runner import open_session
 
         meta = json.loads((folder / "export.json").read_text("utf-8"))
         self.tokenizer = load_tokenizer_file(folder, max_length)
-        self.initializers = dict(initializers or {})  # kept alive as long as the session
-        self.session = open_session(folder / EXPORT_FILE, initializers=self.initializers)
+        self.session = open_session(folder / EXPORT_FILE)
         self.pad_id = int(meta["pad_id"])
         self.inputs = {i.name for i in self.session.get_inputs()}
 

@@ -4,6 +4,7 @@ into `models/sentence_encoder/`:
 
     model.onnx       fp32: input_ids, attention_mask (and token_type_ids where the model
                      reads them) [B, T] -> last_hidden_state [B, T, H]; B and T dynamic
+    model.onnx.data  its tensors, memory-mapped when served (nlu.onnx_runner.save_external)
     tokenizer.json   the encoder's fast tokenizer
     export.json      the encoder's name, the pad id, and the check: the largest cosine
                      distance between torch's and ONNX's vectors on everyday texts
@@ -22,6 +23,7 @@ from pathlib import Path
 
 
 from knowledge.embedder import CENTERING_TEXTS, EXPORT_FILE, SentenceEmbedder, exported
+from nlu.onnx_runner import externalize
 
 log = logging.getLogger(__name__)
 TOLERANCE = 1e-4  # largest 1 - cosine(torch, onnx) accepted
@@ -30,9 +32,7 @@ TOLERANCE = 1e-4  # largest 1 - cosine(torch, onnx) accepted
 def ensure_export(name_or_path: str, folder: Path) -> bool:
     """`folder` holds the export of `name_or_path` afterwards (made now if it did not)."""
     if exported(folder, name_or_path):
-        from nlu.shared_weights import ensure_record
-
-        ensure_record(folder, EXPORT_FILE)  # an export made before the record existed
+        externalize(folder / EXPORT_FILE)  # an export made with its tensors inline
         return True
     try:
         import onnx  # noqa: F401 - the exporter needs it
@@ -65,6 +65,7 @@ def ensure_export(name_or_path: str, folder: Path) -> bool:
         torch.onnx.export(Forward(forward.model).eval(), tuple(sample[n] for n in names),
                           str(tmp / EXPORT_FILE), dynamo=False, input_names=names,
                           output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17)
+    externalize(tmp / EXPORT_FILE)
     forward.tokenizer.backend_tokenizer.save(str(tmp / "tokenizer.json"))
     pad_id = forward.tokenizer.pad_token_id or 0
     (tmp / "export.json").write_text(json.dumps({"encoder": name_or_path, "pad_id": pad_id}) + "\n",
@@ -78,12 +79,9 @@ def ensure_export(name_or_path: str, folder: Path) -> bool:
                     "%.3g): it will run on torch", distance)
         shutil.rmtree(tmp, ignore_errors=True)
         return False
-    from nlu.shared_weights import embedding_record
-
     (tmp / "export.json").write_text(json.dumps(
         {"encoder": name_or_path, "pad_id": pad_id, "texts": len(texts),
-         "max_cosine_distance": round(distance, 8),
-         "word_embeddings": embedding_record(tmp / EXPORT_FILE)}, indent=2) + "\n", encoding="utf-8")
+         "max_cosine_distance": round(distance, 8)}, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     return True

@@ -5,6 +5,8 @@
                               Inputs input_ids, attention_mask [B, T] and word_pos [B, W]
                               (int64); outputs intent_logits [B, I] and tag_logits [B, W, K].
                               Every axis but I and K is dynamic.
+    onnx/<file>.onnx.data     each file's tensors, memory-mapped when served
+                              (nlu.onnx_runner.save_external)
     onnx/model.int8-ffn.onnx  dynamic int8 weights (onnxruntime.quantization) on the
                               feed-forward expansions only: `quantize: ffn`
     onnx/model.int8.onnx      dynamic int8 on every MatMul and the embedding table:
@@ -34,7 +36,7 @@ from torch import nn
 from nlu.encoding import Encoded
 from nlu.features import collate
 from nlu.model import Batch, JointModel
-from nlu.onnx_runner import FILES, ONNX_DIR, quantize_file
+from nlu.onnx_runner import FILES, ONNX_DIR, data_file, externalize, quantize_file
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +116,6 @@ def export_onnx(model: JointModel, items: Sequence[Encoded], pad_id: int, out_di
             report["files"][mode] = _compare(target / FILES[mode], batch, expected)
     if model.crf is not None:
         np.savez(target / "crf.npz", **model.crf.export())
-    from nlu.shared_weights import embedding_record
-
-    report["word_embeddings"] = embedding_record(target / FILES["none"])  # fp32 file's
     (target / "export.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return report
 
@@ -134,6 +133,7 @@ def _export(model: JointModel, batch: Batch, path: Path) -> None:
         torch.onnx.export(_Forward(model).eval(), (batch.input_ids, batch.attention_mask, batch.word_pos),
                           str(path), dynamo=False, input_names=list(INPUTS),
                           output_names=list(OUTPUTS), dynamic_axes=axes, opset_version=OPSET)
+    externalize(path)
 
 
 def _compare(path: Path, batch: Batch, expected: list[np.ndarray]) -> dict[str, Any]:
@@ -147,4 +147,4 @@ def _compare(path: Path, batch: Batch, expected: list[np.ndarray]) -> dict[str, 
                float(np.abs(tags - expected[1])[words].max()) if words.any() else 0.0)
     agree = float((intent.argmax(1) == expected[0].argmax(1)).mean())
     return {"file": path.name, "max_logit_diff": round(diff, 6), "intent_agreement": agree,
-            "bytes": path.stat().st_size}
+            "bytes": path.stat().st_size + data_file(path).stat().st_size}

@@ -78,15 +78,13 @@ class NLUParser:
 
     @classmethod
     def load(cls, model_dir: str | Path, device: str = "cpu",
-             quantize: bool | str | None = None, runtime: str | None = None,
-             initializers: dict | None = None) -> "NLUParser":
+             quantize: bool | str | None = None, runtime: str | None = None) -> "NLUParser":
         """Load `models/<name>/`; raises ModelNotFoundError / IncompatibleModelError.
 
         `quantize` ("none", "ffn", "all"; None: the model config's `quantize`, "none"
         by default) picks fp32 or int8 weights. `runtime`: "onnx", "torch" or "auto" (None: env
         SWITCHBOARD_RUNTIME, else "auto": ONNX on the CPU when the model has its export).
-        The config's `num_threads`, if set, applies to parsing as to training. `initializers`:
-        shared tables for the ONNX session (nlu.shared_weights).
+        The config's `num_threads`, if set, applies to parsing as to training.
         """
         model_dir = Path(model_dir)
         parts = read_parts(model_dir)
@@ -102,7 +100,7 @@ class NLUParser:
             path = model_file(model_dir, mode)
             if path is not None:
                 runner = read_file(path, lambda p: OnnxRunner(
-                    p, parts.labels.tags, pad_id(model_dir), parts.config.num_threads, initializers))
+                    p, parts.labels.tags, pad_id(model_dir), parts.config.num_threads))
                 tokenizer = read_file(model_dir / "tokenizer", lambda p: load_tokenizer_file(
                     p, parts.config.max_length))
                 return cls(runner, tokenizer, parts)

@@ -28,6 +28,9 @@ def trained(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("damage, says", [
     (lambda m: (m / "nlu" / "onnx" / "model.onnx").write_bytes(b"\x00" * 100),
      "nlu/onnx/model.onnx cannot be read"),
+    (lambda m: (m / "nlu" / "onnx" / "model.onnx.data").unlink(), "nlu/onnx/model.onnx cannot be read"),
+    (lambda m: (m / "nlu" / "onnx" / "model.onnx.data").write_bytes(b"\x00" * 100),
+     "nlu/onnx/model.onnx cannot be read"),
     # a model without its ONNX export is served by torch, from the weights
     (lambda m: (shutil.rmtree(m / "nlu" / "onnx"), (m / "nlu" / "model.safetensors").unlink()),
      "nlu/model.safetensors is missing"),

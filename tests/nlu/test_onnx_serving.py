@@ -130,24 +130,28 @@ def test_the_sentence_encoder_export_embeds_as_torch(tiny_encoder_dir: Path, tmp
     assert SentenceEmbedder(name + "/", onnx_dir=tmp_path / "se").runtime == "torch"
 
 
-def test_two_sessions_with_the_same_embedding_table_share_one_copy(trained_dir: Path, tiny_data,
-                                                                   tmp_path: Path) -> None:
-    """nlu.shared_weights: the export records its word-embedding table's digest; files that
-    record the same one get one OrtValue for both sessions, and parse exactly as before."""
-    from nlu.onnx_runner import served_embedding
-    from nlu.shared_weights import embedding_record, shared_initializers
+def test_exports_keep_their_tensors_in_a_mapped_file_beside_the_graph(trained_dir: Path, tiny_data,
+                                                                    tmp_path: Path) -> None:
+    """nlu.onnx_runner.save_external: every tensor over 1 KB lives in `<file>.data` (memory-mapped
+    by ONNX Runtime); an export written inline before that gains its data file on `externalize`
+    and parses exactly as before."""
+    import onnx
 
-    path, record = served_embedding(trained_dir, "none")
-    assert record == embedding_record(path) and len(record["sha256"]) == 64
-    copy = tmp_path / "m"
-    shutil.copytree(trained_dir, copy)
-    first, second = shared_initializers([(path, record), served_embedding(copy, "none")])
-    assert list(first) == [record["name"]] and first[record["name"]] is second[record["name"]]
+    from nlu.onnx_runner import data_file, externalize
+
+    path = trained_dir / "onnx" / "model.onnx"
+    graph = onnx.load(str(path), load_external_data=False).graph
+    inline = [t.name for t in graph.initializer
+              if t.data_location != onnx.TensorProto.EXTERNAL and len(t.raw_data) > 1024]
+    assert inline == [] and data_file(path).stat().st_size > path.stat().st_size
     texts = TEXTS + [e.text for e in tiny_data.examples]
-    alone = NLUParser.load(trained_dir, runtime="onnx")
-    sharing = [NLUParser.load(d, runtime="onnx", initializers=t) for d, t in ((trained_dir, first), (copy, second))]
-    assert answers(sharing[0], texts) == answers(sharing[1], texts) == answers(alone, texts)
-    other = {**record, "sha256": "0" * 64}  # e.g. a model that fine-tuned its embeddings
-    assert shared_initializers([(path, record), (copy / "onnx" / "model.onnx", other)]) == [{}, {}]
-    assert shared_initializers([(path, record), (copy / "onnx" / "model.onnx", None)]) == [{}, {}]
-    assert served_embedding(trained_dir, "all") is None  # int8 tables are not shared
+    expected = answers(NLUParser.load(trained_dir, runtime="onnx"), texts)
+    old = tmp_path / "old"
+    shutil.copytree(trained_dir, old)
+    old_file = old / "onnx" / "model.onnx"
+    onnx.save_model(onnx.load(str(old_file)), str(old_file))  # every tensor inline
+    data_file(old_file).unlink()
+    assert answers(NLUParser.load(old, runtime="onnx"), texts) == expected
+    assert externalize(old_file) and data_file(old_file).is_file()
+    assert not externalize(old_file)  # once
+    assert answers(NLUParser.load(old, runtime="onnx"), texts) == expected
