@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from core.training_data import Example
 from nlu.decode import Span, align_words, join_spanned, piece_offsets, split_words
 from nlu.labels import Labels, word_tags
+from nlu.unigram import CompactUnigram
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -69,11 +70,13 @@ def encode_examples(tokenizer: "PreTrainedTokenizerFast | PieceTokenizer", examp
 class PieceTokenizer:
     """A bare `tokenizers.Tokenizer` truncating at `max_length` pieces (special ones
     included) and never padding, as transformers' call with `truncation=True,
-    max_length=...` does. Tokenizers read from identical files are one object in memory
-    (e5's 250k-piece vocabulary takes ~280 MB), shared by the parser and the sentence
-    encoder whatever their lengths: the truncation is set under a lock at each call."""
+    max_length=...` does. Tokenizers read from identical files are one object in memory,
+    shared by the parser and the sentence encoder whatever their lengths: the truncation is
+    set under a lock at each call. A large Unigram vocabulary (e5's 250k pieces: ~285 MB in
+    `tokenizers`) is segmented by `nlu.unigram.CompactUnigram` instead, in ~90 MB, with the
+    same pieces and offsets."""
 
-    _shared: dict[str, tuple["Tokenizer", threading.Lock]] = {}
+    _shared: dict[str, tuple["Tokenizer | CompactUnigram", threading.Lock]] = {}
 
     def __init__(self, path: Path, max_length: int) -> None:
         from tokenizers import Tokenizer
@@ -83,13 +86,16 @@ class PieceTokenizer:
         text = json.dumps(spec, ensure_ascii=False, sort_keys=True)
         key = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if key not in self._shared:
-            tokenizer = Tokenizer.from_str(text)
+            tokenizer = CompactUnigram.load(spec, Path(path)) or Tokenizer.from_str(text)
             self._shared[key] = (tokenizer, threading.Lock())
         self.tokenizer, self._lock = self._shared[key]
         self.max_length = max_length
 
     def encode_batch(self, texts: Sequence[str]) -> list:
-        """One `tokenizers.Encoding` per text, special pieces added."""
+        """One encoding per text (`tokenizers.Encoding` or `nlu.unigram.Pieces`: ids,
+        tokens, offsets), special pieces added."""
+        if isinstance(self.tokenizer, CompactUnigram):
+            return [self.tokenizer.encode(text, self.max_length) for text in texts]
         with self._lock:
             if (self.tokenizer.truncation or {}).get("max_length") != self.max_length:
                 self.tokenizer.enable_truncation(self.max_length)

@@ -352,3 +352,26 @@ def test_joint_bert_on_e5_learns_chinese_entities(e5_cache: Path, tmp_path: Path
     assert [(e.entity, e.start, e.end, e.text) for e in held_out.entities] == [
         ("order_id", 2, 7, "24680")]
     assert parser.parse("我想退货").intent.name == "return"
+
+
+def test_e5_is_segmented_in_compact_memory_exactly_as_tokenizers_does(e5_dir: Path, monkeypatch) -> None:
+    """nlu.unigram.CompactUnigram on e5's 250k pieces: the parser's and the sentence
+    encoder's pieces, ids and offsets are the library's (on the example's own data too)."""
+    from tokenizers import Tokenizer
+
+    from nlu.encoding import PieceTokenizer
+    from nlu.unigram import CompactUnigram
+    from project.loader import load_project
+    from tests.nlu.test_unigram import texts_to_check
+
+    monkeypatch.setattr(PieceTokenizer, "_shared", {})
+    ours = PieceTokenizer(e5_dir / "tokenizer.json", 64)
+    assert isinstance(ours.tokenizer, CompactUnigram)
+    library = Tokenizer.from_file(str(e5_dir / "tokenizer.json"))
+    library.no_padding()
+    library.enable_truncation(64)
+    texts = texts_to_check() + [e.text for e in load_project(ROOT).data.examples] + [ORDER]
+    expected = [(e.ids, e.tokens, [tuple(o) for o in e.offsets])
+                for e in library.encode_batch(texts, add_special_tokens=True)]
+    got = [(list(e.ids), list(e.tokens), [tuple(o) for o in e.offsets]) for e in ours.encode_batch(texts)]
+    assert [(t, e, g) for t, e, g in zip(texts, expected, got) if e != g] == []

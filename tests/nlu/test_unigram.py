@@ -1,0 +1,90 @@
+"""nlu.unigram.CompactUnigram: the same pieces, ids and offsets as `tokenizers`' own Unigram
+model, for the texts a parser meets (English, Chinese, unknown characters, control characters,
+added tokens, truncation)."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+import nlu.unigram
+from nlu.encoding import PieceTokenizer
+from nlu.unigram import CompactUnigram
+
+CORPUS = ["where is my order", "I want to return a damaged item", "can I talk to a human please",
+          "book a flight from paris to berlin tomorrow", "what is the weather like in new york",
+          "my parcel never arrived and I am annoyed", "hello there", "thanks, bye",
+          "我要退货", "我的订单在哪里", "可以转人工吗", "明天从北京飞上海", "谢谢 再见",
+          "order XY9876 is late", "refund 12.50 EUR to my card", "email me at a.b@example.com"]
+
+
+def unigram_file(folder: Path) -> Path:
+    """A small Unigram tokenizer.json shaped like multilingual-e5's: a normalizer that drops
+    control characters and applies NFKC, Metaspace pieces, `<s> $A </s>`, an added `<mask>`."""
+    from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+
+    tokenizer = Tokenizer(models.Unigram())
+    tokenizer.normalizer = normalizers.Sequence([
+        normalizers.Replace(Regex("[\x01-\x08\x0b\x0e-\x1f\x7f]"), ""),
+        normalizers.Replace(Regex("[\t\n\r\u200b\ufeff]"), " "),
+        normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+    rng = random.Random(0)
+    texts = [" ".join(rng.sample(CORPUS, 3)) for _ in range(400)]
+    tokenizer.train_from_iterator(texts, trainers.UnigramTrainer(
+        vocab_size=300, special_tokens=["<s>", "<pad>", "</s>", "<unk>"], unk_token="<unk>"))
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
+    tokenizer.add_special_tokens(["<mask>"])
+    path = folder / "tokenizer.json"
+    tokenizer.save(str(path))
+    return path
+
+
+def texts_to_check() -> list[str]:
+    rng = random.Random(1)
+    alphabet = [chr(c) for c in [*range(0x20, 0x250), *range(0x2000, 0x2070), *range(0x3000, 0x3040),
+                                 *range(0x4e00, 0x4e40), *range(0xff01, 0xff60), *range(0x1f600, 0x1f610),
+                                 0x1, 0x7, 0x9, 0xa, 0x200b, 0x2581, 0xfeff, 0xfffd]]
+    random_texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(1500)]
+    mixed = [" ".join(rng.sample(CORPUS, 2)) for _ in range(200)]
+    return [*CORPUS, *mixed, *random_texts, "", "   ", "ＦＵＬＬ　ｗｉｄｔｈ", "ﬁ ½ ㋿", "😀🤖 zzz qqq",
+            "a\x01b\tc", "<mask> please", "where <s> is </s> it", "return " * 60]
+
+
+@pytest.fixture()
+def small_vocabulary_counts(monkeypatch) -> None:
+    monkeypatch.setattr(nlu.unigram, "MIN_PIECES", 0)  # the fixture's vocabulary is small
+    monkeypatch.setattr(PieceTokenizer, "_shared", {})
+
+
+@pytest.mark.parametrize("max_length", [128, 9])
+def test_pieces_ids_and_offsets_are_the_librarys(tmp_path: Path, small_vocabulary_counts,
+                                                 max_length: int) -> None:
+    from tokenizers import Tokenizer
+
+    path = unigram_file(tmp_path)
+    ours = PieceTokenizer(path, max_length)
+    assert isinstance(ours.tokenizer, CompactUnigram)
+    library = Tokenizer.from_file(str(path))
+    library.enable_truncation(max_length)
+    texts = texts_to_check()
+    expected = [(e.ids, e.tokens, [tuple(o) for o in e.offsets])
+                for e in library.encode_batch(texts, add_special_tokens=True)]
+    got = [(list(e.ids), list(e.tokens), [tuple(o) for o in e.offsets]) for e in ours.encode_batch(texts)]
+    wrong = [(t, e, g) for t, e, g in zip(texts, expected, got) if e != g]
+    assert wrong == []
+    assert any(3 in ids for ids, _, _ in got)  # unknown characters were among them
+
+
+def test_small_or_other_vocabularies_stay_with_the_library(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(PieceTokenizer, "_shared", {})
+    path = unigram_file(tmp_path)
+    assert type(PieceTokenizer(path, 32).tokenizer).__name__ == "Tokenizer"  # under MIN_PIECES
+    import json
+
+    spec = json.loads(path.read_text())
+    spec["post_processor"] = None  # not `<s> $A </s>`: not reproduced here
+    assert CompactUnigram.load({**spec, "model": {**spec["model"], "vocab": spec["model"]["vocab"] * 300}},
+                               path) is None
