@@ -21,11 +21,13 @@ import json
 import threading
 from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 UNK_PENALTY = 10.0  # tokenizers' K_UNK_PENALTY
 MIN_PIECES = 64_000  # smaller vocabularies are cheap in `tokenizers` itself
+CACHED_WORDS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,8 @@ class CompactUnigram:
         self.path = Path(path)  # the full library reads it for a text with an added token in it
         self._full = None
         self._lock = threading.Lock()
+        # words recur (tokenizers' own Unigram caches its 10,000 latest too)
+        self.segment = lru_cache(maxsize=CACHED_WORDS)(self._segment)
 
     @classmethod
     def load(cls, spec: dict[str, Any], path: Path) -> "CompactUnigram | None":
@@ -96,7 +100,7 @@ class CompactUnigram:
             offsets.append(tuple(offset))
         return Pieces(ids + [last_id], tokens + [last], offsets + [(0, 0)])
 
-    def segment(self, word: str) -> list[tuple[int, int]]:
+    def _segment(self, word: str) -> list[tuple[int, int]]:
         """The best split of `word` into pieces, as (start, end) character ranges."""
         n = len(word)
         score: list[float | None] = [None] * (n + 1)
