@@ -87,7 +87,7 @@ class MLPolicy:
         with warnings.catch_warnings():  # small data: convergence warnings are expected noise
             warnings.simplefilter("ignore")
             model.fit(x, y)
-        self.model = model
+        self.model = MLPWeights.of(model)  # served without scikit-learn
         return len(pairs)
 
     def predict(self, tracker: Tracker, domain: Domain,
@@ -117,16 +117,48 @@ class MLPolicy:
                           f"learnt from the stories (p={probabilities[best]:.2f})")
 
 
-def mlp_probabilities(model, x: np.ndarray) -> np.ndarray:
-    """`model.predict_proba(x[None, :])[0]` for a fitted MLPClassifier, as its forward pass
-    computes it, without scikit-learn's input checks (most of a turn's policy time)."""
-    from sklearn.neural_network._base import ACTIVATIONS
+@dataclass(frozen=True)
+class MLPWeights:
+    """A fitted `MLPClassifier`'s layers as plain arrays: all that prediction needs, so that a
+    served assistant never imports scikit-learn (1.5 s of its start, with scipy). The names
+    are scikit-learn's, so a model pickled whole before this predicts through the same code."""
 
+    coefs_: tuple[np.ndarray, ...]
+    intercepts_: tuple[np.ndarray, ...]
+    activation: str  # the hidden layers'
+    out_activation_: str  # softmax, or logistic for two actions
+    classes_: np.ndarray
+
+    @classmethod
+    def of(cls, model) -> "MLPWeights":
+        return cls(tuple(model.coefs_), tuple(model.intercepts_), model.activation,
+                   model.out_activation_, np.asarray(model.classes_))
+
+
+def _activate(name: str, x: np.ndarray) -> None:
+    """scikit-learn's in-place activations (sklearn.neural_network._base), in numpy."""
+    if name == "relu":
+        np.maximum(x, 0, out=x)
+    elif name == "tanh":
+        np.tanh(x, out=x)
+    elif name == "logistic":
+        x[...] = 1.0 / (1.0 + np.exp(-x))
+    elif name == "softmax":
+        np.exp(x - x.max(axis=1)[:, np.newaxis], out=x)
+        x /= x.sum(axis=1)[:, np.newaxis]
+    elif name != "identity":
+        raise ValueError(f"unknown activation {name!r}")
+
+
+def mlp_probabilities(model, x: np.ndarray) -> np.ndarray:
+    """`model.predict_proba(x[None, :])[0]` for an `MLPWeights` (or a fitted MLPClassifier), as
+    its forward pass computes it, without scikit-learn's input checks (most of a turn's
+    policy time before)."""
     activation = x.astype(model.coefs_[0].dtype, copy=False)[None, :]
     last = len(model.coefs_) - 1
     for i, (weights, bias) in enumerate(zip(model.coefs_, model.intercepts_)):
         activation = activation @ weights + bias
-        ACTIVATIONS[model.activation if i < last else model.out_activation_](activation)
+        _activate(model.activation if i < last else model.out_activation_, activation)
     activation = activation[0]
     if model.out_activation_ == "logistic" and activation.shape[0] == 1:  # two actions
         return np.array([1.0 - activation[0], activation[0]], dtype=activation.dtype)

@@ -182,7 +182,7 @@ def test_the_forward_pass_gives_scikit_learns_probabilities_exactly(actions: int
     import numpy as np
     from sklearn.neural_network import MLPClassifier
 
-    from policies.ml import mlp_probabilities
+    from policies.ml import MLPWeights, mlp_probabilities
 
     rng = np.random.default_rng(actions)
     x = (rng.random((200, 30)) > 0.7).astype(np.float32)
@@ -190,5 +190,35 @@ def test_the_forward_pass_gives_scikit_learns_probabilities_exactly(actions: int
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = MLPClassifier(hidden_layer_sizes=(16,), max_iter=30, random_state=0).fit(x, y)
+    weights = MLPWeights.of(model)
     for row in x[:25]:
-        assert np.array_equal(mlp_probabilities(model, row), model.predict_proba(row[None, :])[0])
+        expected = model.predict_proba(row[None, :])[0]
+        assert np.array_equal(mlp_probabilities(model, row), mlp_probabilities(weights, row))
+        if actions > 2:  # softmax: the same operations as scikit-learn's
+            assert np.array_equal(mlp_probabilities(weights, row), expected)
+        else:  # logistic: numpy's 1 / (1 + exp(-x)) for scipy's expit
+            assert np.allclose(mlp_probabilities(weights, row), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_a_saved_ensemble_serves_without_scikit_learn(tmp_path: Path) -> None:
+    """The ML policy keeps its layers as arrays (policies.ml.MLPWeights): loading the trained
+    policies and predicting imports neither scikit-learn nor scipy (1.5 s of a server's start)."""
+    import subprocess
+    import sys
+
+    from policies.ensemble import PolicyEnsemble
+
+    PolicyEnsemble.train(load_project(ROOT)).save(tmp_path / "dialogue")
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from policies.ensemble import PolicyEnsemble
+        from policies.ml import MLPolicy
+        ensemble = PolicyEnsemble.load(Path({str(tmp_path / "dialogue")!r}), Path({str(ROOT)!r}))
+        [ml] = [p for p in ensemble.policies if isinstance(p, MLPolicy)]
+        assert type(ml.model).__name__ == "MLPWeights", type(ml.model)
+        assert ml.predict_states([frozenset({{"intent:greet"}})]) is not None
+        assert not {{"sklearn", "scipy"}} & set(sys.modules), sorted(m for m in sys.modules if m.startswith(("sklearn", "scipy")))[:5]
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
