@@ -59,7 +59,10 @@ def compile_patterns(regexes: Iterable[tuple[str, str]],
 
 _CJK_RANGES = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 CJK = re.compile(rf"[{_CJK_RANGES}]")
-_ALPHABET_WORD = rf"[^\W{_CJK_RANGES}]"  # a letter, digit or _ of a script with spaces
+# a letter, digit or _ of a script with spaces. Case-sensitive inside the lookup tables'
+# IGNORECASE patterns (\w and these ranges hold every case of a character anyway): folding the
+# class for each element was most of a table's compile time (32 countries: 0.35 -> 0.09 s)
+_ALPHABET_WORD = rf"(?-i:[^\W{_CJK_RANGES}])"
 
 
 def _lookup_regex(elements: Sequence[str]) -> re.Pattern[str] | None:
