@@ -221,6 +221,9 @@ def _train_into(project: Project, models: Path, staging: Path, force: bool, devi
 
             for path in sorted((target / ONNX_DIR).glob("*.onnx")):
                 externalize(path)
+            from nlu.encoding import canonical_file
+
+            canonical_file(target / "tokenizer" / "tokenizer.json")  # read once with the encoder's
         return TrainOutcome(target, print_, False, dialogue_retrained, stats, passages, faq)
     from nlu import train_nlu  # imports torch: only when there is training to do
     from nlu.quality import problems as quality_problems

@@ -23,6 +23,7 @@ from pathlib import Path
 
 
 from knowledge.embedder import CENTERING_TEXTS, EXPORT_FILE, SentenceEmbedder, exported
+from nlu.encoding import canonical_file
 from nlu.onnx_runner import externalize
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ def ensure_export(name_or_path: str, folder: Path) -> bool:
     """`folder` holds the export of `name_or_path` afterwards (made now if it did not)."""
     if exported(folder, name_or_path):
         externalize(folder / EXPORT_FILE)  # an export made with its tensors inline
+        canonical_file(folder / "tokenizer.json")  # or its tokenizer as transformers left it
         return True
     try:
         import onnx  # noqa: F401 - the exporter needs it
@@ -67,6 +69,7 @@ def ensure_export(name_or_path: str, folder: Path) -> bool:
                           output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17)
     externalize(tmp / EXPORT_FILE)
     forward.tokenizer.backend_tokenizer.save(str(tmp / "tokenizer.json"))
+    canonical_file(tmp / "tokenizer.json")  # the same bytes as the NLU model's, read once
     pad_id = forward.tokenizer.pad_token_id or 0
     (tmp / "export.json").write_text(json.dumps({"encoder": name_or_path, "pad_id": pad_id}) + "\n",
                                      encoding="utf-8")

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from core import artifact_meta
 from core.training_data import TrainingData
 from nlu.config import NLUConfig
+from nlu.encoding import canonical_file
 from nlu.errors import IncompatibleModelError, ModelNotFoundError
 from nlu.labels import Labels
 
@@ -108,6 +109,7 @@ def save_artifact(out_dir: Path, model: "JointModel", tokenizer: "PreTrainedToke
     tmp.mkdir(parents=True)
     model.encoder.config.save_pretrained(tmp / "encoder")
     tokenizer.save_pretrained(tmp / "tokenizer")
+    canonical_file(tmp / "tokenizer" / "tokenizer.json")  # the same bytes as the sentence encoder's
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(tmp / "model.safetensors"))
     _write_json(tmp / "nlu_config.json", config.to_dict())

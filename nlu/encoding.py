@@ -70,9 +70,9 @@ def encode_examples(tokenizer: "PreTrainedTokenizerFast | PieceTokenizer", examp
 class PieceTokenizer:
     """A bare `tokenizers.Tokenizer` truncating at `max_length` pieces (special ones
     included) and never padding, as transformers' call with `truncation=True,
-    max_length=...` does. Tokenizers read from identical files are one object in memory,
-    shared by the parser and the sentence encoder whatever their lengths: the truncation is
-    set under a lock at each call. A large Unigram vocabulary (e5's 250k pieces: ~285 MB in
+    max_length=...` does. Tokenizers read from identical files (`canonical_file`) are one
+    object in memory, shared by the parser and the sentence encoder whatever their lengths:
+    the truncation is set under a lock at each call. A large Unigram vocabulary (e5's 250k pieces: ~285 MB in
     `tokenizers`) is segmented by `nlu.unigram.CompactUnigram` instead, in ~90 MB, with the
     same pieces and offsets."""
 
@@ -81,12 +81,15 @@ class PieceTokenizer:
     def __init__(self, path: Path, max_length: int) -> None:
         from tokenizers import Tokenizer
 
-        spec = json.loads(Path(path).read_text("utf-8"))
-        spec["truncation"] = spec["padding"] = None  # set per call; never padding
-        text = json.dumps(spec, ensure_ascii=False, sort_keys=True)
-        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        raw = Path(path).read_bytes()
+        key = hashlib.sha256(raw).hexdigest()  # files are written canonical: `canonical_file`
         if key not in self._shared:
-            tokenizer = CompactUnigram.load(spec, Path(path)) or Tokenizer.from_str(text)
+            spec = json.loads(raw)
+            tokenizer = CompactUnigram.load(spec, Path(path))
+            if tokenizer is None:
+                tokenizer = Tokenizer.from_file(str(path))
+                tokenizer.no_truncation()  # set per call; never padding
+                tokenizer.no_padding()
             self._shared[key] = (tokenizer, threading.Lock())
         self.tokenizer, self._lock = self._shared[key]
         self.max_length = max_length
@@ -100,6 +103,22 @@ class PieceTokenizer:
             if (self.tokenizer.truncation or {}).get("max_length") != self.max_length:
                 self.tokenizer.enable_truncation(self.max_length)
             return self.tokenizer.encode_batch(list(texts), add_special_tokens=True)
+
+
+def canonical_file(path: Path) -> bool:
+    """Rewrite the tokenizer.json at `path` without truncation and padding (`PieceTokenizer`
+    sets them per call) and in one layout, so that the files two models hold of one tokenizer
+    are the same bytes and are read once; False when it was canonical already."""
+    raw = Path(path).read_text("utf-8")
+    spec = json.loads(raw)
+    spec["truncation"] = spec["padding"] = None
+    text = json.dumps(spec, ensure_ascii=False, indent=1) + "\n"
+    if text == raw:
+        return False
+    tmp = Path(path).with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return True
 
 
 def load_tokenizer_file(tokenizer_dir: Path, max_length: int) -> PieceTokenizer:

@@ -88,3 +88,30 @@ def test_small_or_other_vocabularies_stay_with_the_library(tmp_path: Path, monke
     spec["post_processor"] = None  # not `<s> $A </s>`: not reproduced here
     assert CompactUnigram.load({**spec, "model": {**spec["model"], "vocab": spec["model"]["vocab"] * 300}},
                                path) is None
+
+
+def test_two_models_files_of_one_tokenizer_are_read_once(tmp_path: Path, small_vocabulary_counts) -> None:
+    """nlu.encoding.canonical_file: the NLU model's tokenizer.json (saved by transformers, with
+    truncation) and the sentence encoder's (with padding) become the same bytes, so the
+    vocabulary is in memory once."""
+    from tokenizers import Tokenizer
+
+    from nlu.encoding import canonical_file
+
+    path = unigram_file(tmp_path)
+    other = tmp_path / "encoder" / "tokenizer.json"
+    other.parent.mkdir()
+    library = Tokenizer.from_file(str(path))
+    library.enable_truncation(128)
+    library.save(str(path))
+    library.no_truncation()
+    library.enable_padding(pad_id=1, pad_token="<pad>")
+    library.save(str(other))
+    assert path.read_bytes() != other.read_bytes()
+    assert canonical_file(path) and canonical_file(other) and not canonical_file(path)
+    assert path.read_bytes() == other.read_bytes()
+    assert PieceTokenizer(path, 64).tokenizer is PieceTokenizer(other, 16).tokenizer
+    library.no_padding()
+    texts = texts_to_check()
+    assert [e.ids for e in Tokenizer.from_file(str(path)).encode_batch(texts)] == \
+        [e.ids for e in library.encode_batch(texts)]  # the same tokenizer, rewritten
