@@ -105,10 +105,17 @@ class PieceTokenizer:
             return self.tokenizer.encode_batch(list(texts), add_special_tokens=True)
 
 
+CANONICAL_START = '{\n "version"'  # json.dumps(indent=1) of tokenizers' layout
+
+
 def canonical_file(path: Path) -> bool:
     """Rewrite the tokenizer.json at `path` without truncation and padding (`PieceTokenizer`
     sets them per call) and in one layout, so that the files two models hold of one tokenizer
     are the same bytes and are read once; False when it was canonical already."""
+    with open(path, "rb") as f:  # `train` asks on every run: a canonical file says so at its top
+        head = f.read(256).decode("utf-8", "ignore")
+    if head.startswith(CANONICAL_START) and '"truncation": null' in head and '"padding": null' in head:
+        return False
     raw = Path(path).read_text("utf-8")
     spec = json.loads(raw)
     spec["truncation"] = spec["padding"] = None

@@ -78,6 +78,8 @@ class CompactUnigram:
         if model.get("type") != "Unigram" or model.get("byte_fallback") or len(model.get("vocab", ())) < MIN_PIECES \
                 or model.get("unk_id") is None:
             return None
+        if any(token.get("normalized") for token in spec.get("added_tokens", [])):
+            return None  # matched after normalization: not what `encode` looks for
         framing = _framing(spec.get("post_processor"))
         return cls(spec, path, framing) if framing else None
 
