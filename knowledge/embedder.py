@@ -70,6 +70,11 @@ def exported(folder: Path | None, name_or_path: str) -> bool:
         import onnxruntime  # noqa: F401
     except ImportError:
         return False
+    from nlu.onnx_runner import data_file
+
+    graph_only = (Path(folder) / EXPORT_FILE).stat().st_size < 16 * 1024 * 1024
+    if graph_only and not data_file(Path(folder) / EXPORT_FILE).is_file():
+        return False  # its tensors are gone: `train` exports it again, serving stays on torch
     meta = json.loads((Path(folder) / "export.json").read_text("utf-8"))
     return meta.get("encoder") == name_or_path
 

@@ -72,9 +72,9 @@ class PieceTokenizer:
     included) and never padding, as transformers' call with `truncation=True,
     max_length=...` does. Tokenizers read from identical files (`canonical_file`) are one
     object in memory, shared by the parser and the sentence encoder whatever their lengths:
-    the truncation is set under a lock at each call. A large Unigram vocabulary (e5's 250k pieces: ~285 MB in
-    `tokenizers`) is segmented by `nlu.unigram.CompactUnigram` instead, in ~90 MB, with the
-    same pieces and offsets."""
+    the truncation is set under a lock at each call. A large Unigram vocabulary (e5's 250k
+    pieces: ~285 MB in `tokenizers`) is segmented by `nlu.unigram.CompactUnigram` instead, in
+    ~90 MB, with the same pieces and offsets."""
 
     _shared: dict[str, tuple["Tokenizer | CompactUnigram", threading.Lock]] = {}
 
@@ -85,7 +85,7 @@ class PieceTokenizer:
         key = hashlib.sha256(raw).hexdigest()  # files are written canonical: `canonical_file`
         if key not in self._shared:
             spec = json.loads(raw)
-            tokenizer = CompactUnigram.load(spec, Path(path))
+            tokenizer = CompactUnigram.load(spec, raw)
             if tokenizer is None:
                 tokenizer = Tokenizer.from_file(str(path))
                 tokenizer.no_truncation()  # set per call; never padding
@@ -123,8 +123,12 @@ def canonical_file(path: Path) -> bool:
     if text == raw:
         return False
     tmp = Path(path).with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.chmod(Path(path).stat().st_mode & 0o777)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return True
 
 

@@ -71,8 +71,11 @@ def save_external(model, path: Path) -> None:
                         all_tensors_to_one_file=True, location=data_file(path).name,
                         size_threshold=1024)
         data = staging / data_file(path).name
-        data.chmod((staging / path.name).stat().st_mode & 0o777)  # onnx writes it owner-only
-        data.replace(data_file(path))
+        if data.is_file():  # none when no tensor reaches the threshold
+            data.chmod((staging / path.name).stat().st_mode & 0o777)  # onnx writes it owner-only
+            data.replace(data_file(path))
+        else:
+            data_file(path).unlink(missing_ok=True)
         (staging / path.name).replace(path)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -80,10 +83,16 @@ def save_external(model, path: Path) -> None:
 
 def externalize(path: Path) -> bool:
     """Give an ONNX file written with its tensors inline (an export made before
-    `save_external`) its data file; False when it has one already."""
+    `save_external`) its data file. False when there is nothing to move: it has its data file,
+    no tensor is large enough, or it names a data file that is gone (a damaged export, which
+    loading reports; `train --force` writes it anew)."""
     import onnx
 
     if data_file(path).is_file():
+        return False
+    graph = onnx.load(str(path), load_external_data=False).graph
+    if any(t.data_location == onnx.TensorProto.EXTERNAL for t in graph.initializer) \
+            or not any(len(t.raw_data) >= 1024 for t in graph.initializer):
         return False
     save_external(onnx.load(str(path)), path)
     return True
@@ -109,8 +118,8 @@ def quantize_file(src: Path, dst: Path, mode: str) -> None:
         tmp = dst.with_suffix(".tmp")
         quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, nodes_to_quantize=nodes)
         save_external(onnx.load(str(tmp)), dst)
-        tmp.unlink()
     finally:
+        dst.with_suffix(".tmp").unlink(missing_ok=True)
         quiet.setLevel(level)
 
 

@@ -22,7 +22,6 @@ import threading
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 UNK_PENALTY = 10.0  # tokenizers' K_UNK_PENALTY
@@ -43,7 +42,7 @@ class CompactUnigram:
     """`encode(text, max_length)` as `tokenizers.Tokenizer.encode(text, add_special_tokens=True)`
     with truncation at `max_length` pieces would give it, for the tokenizer.json it was loaded from."""
 
-    def __init__(self, spec: dict[str, Any], path: Path, framing: tuple[tuple[str, int], tuple[str, int]]) -> None:
+    def __init__(self, spec: dict[str, Any], source: bytes, framing: tuple[tuple[str, int], tuple[str, int]]) -> None:
         from tokenizers import Tokenizer
 
         model = spec["model"]
@@ -64,24 +63,24 @@ class CompactUnigram:
                 "added_tokens": [], "post_processor": None, "truncation": None, "padding": None}
         shell = Tokenizer.from_str(json.dumps(bare))
         self.normalizer, self.pre_tokenizer = shell.normalizer, shell.pre_tokenizer
-        self.path = Path(path)  # the full library reads it for a text with an added token in it
+        self.source = source  # the file's bytes, for the full library (a text with an added token)
         self._full = None
         self._lock = threading.Lock()
         # words recur (tokenizers' own Unigram caches its 10,000 latest too)
         self.segment = lru_cache(maxsize=CACHED_WORDS)(self._segment)
 
     @classmethod
-    def load(cls, spec: dict[str, Any], path: Path) -> "CompactUnigram | None":
-        """The compact model of `spec` (the tokenizer.json at `path`, parsed), or None when it
-        is not a large Unigram model framed as `<s> $A </s>`."""
+    def load(cls, spec: dict[str, Any], source: bytes) -> "CompactUnigram | None":
+        """The compact model of `spec` (a tokenizer.json: `source`, parsed), or None when it is
+        not a large Unigram model with a normalizer and a pre-tokenizer, framed `<s> $A </s>`."""
         model = spec.get("model") or {}
         if model.get("type") != "Unigram" or model.get("byte_fallback") or len(model.get("vocab", ())) < MIN_PIECES \
-                or model.get("unk_id") is None:
+                or model.get("unk_id") is None or not spec.get("normalizer") or not spec.get("pre_tokenizer"):
             return None
         if any(token.get("normalized") for token in spec.get("added_tokens", [])):
             return None  # matched after normalization: not what `encode` looks for
         framing = _framing(spec.get("post_processor"))
-        return cls(spec, path, framing) if framing else None
+        return cls(spec, source, framing) if framing else None
 
     def encode(self, text: str, max_length: int) -> Pieces:
         if any(token in text for token in self.added):
@@ -119,8 +118,8 @@ class CompactUnigram:
                     continue
                 candidate = scores[piece] + base
                 end = i + length
-                if score[end] is None or candidate > score[end]:
-                    score[end], start[end], unknown[end] = candidate, i, False
+                if score[end] is None or candidate > score[end]:  # the vocabulary's own <unk> fuses too
+                    score[end], start[end], unknown[end] = candidate, i, piece == self.unk_id
                 single = single or length == 1
             if not single:
                 candidate = self.unk_score + base
@@ -147,7 +146,7 @@ class CompactUnigram:
             if self._full is None:
                 from tokenizers import Tokenizer
 
-                self._full = Tokenizer.from_file(str(self.path))
+                self._full = Tokenizer.from_str(self.source.decode("utf-8"))
                 self._full.no_padding()
             if (self._full.truncation or {}).get("max_length") != max_length:
                 self._full.enable_truncation(max_length)

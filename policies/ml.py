@@ -117,7 +117,7 @@ class MLPolicy:
                           f"learnt from the stories (p={probabilities[best]:.2f})")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: compared by identity, as the MLPClassifier was
 class MLPWeights:
     """A fitted `MLPClassifier`'s layers as plain arrays: all that prediction needs, so that a
     served assistant never imports scikit-learn (1.5 s of its start, with scipy). The names

@@ -128,6 +128,11 @@ def test_the_sentence_encoder_export_embeds_as_torch(tiny_encoder_dir: Path, tmp
     assert np.allclose(onnx.embed(texts), torch_.embed(texts), atol=1e-5)
     # an export of another encoder is not used
     assert SentenceEmbedder(name + "/", onnx_dir=tmp_path / "se").runtime == "torch"
+    # an export whose data file is gone is no export: serving stays on torch, train writes it again
+    (tmp_path / "se" / "model.onnx.data").unlink()
+    assert SentenceEmbedder(name, onnx_dir=tmp_path / "se").runtime == "torch"
+    assert ensure_export(name, tmp_path / "se") and (tmp_path / "se" / "model.onnx.data").is_file()
+    assert SentenceEmbedder(name, onnx_dir=tmp_path / "se").runtime == "onnx"
 
 
 def test_exports_keep_their_tensors_in_a_mapped_file_beside_the_graph(trained_dir: Path, tiny_data,
@@ -155,3 +160,23 @@ def test_exports_keep_their_tensors_in_a_mapped_file_beside_the_graph(trained_di
     assert externalize(old_file) and data_file(old_file).is_file()
     assert not externalize(old_file)  # once
     assert answers(NLUParser.load(old, runtime="onnx"), texts) == expected
+
+
+def test_a_model_too_small_for_a_data_file_stays_inline(tmp_path: Path) -> None:
+    """save_external on a graph whose tensors are all under 1 KB: no data file, no error, and
+    `externalize` has nothing to move (it does not try again at every train)."""
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+
+    from nlu.onnx_runner import data_file, externalize, open_session, save_external
+
+    weight = numpy_helper.from_array(np.eye(4, dtype=np.float32), "w")
+    graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "tiny",
+                              [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 4])],
+                              [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1, 4])], [weight])
+    path = tmp_path / "tiny.onnx"
+    save_external(helper.make_model(graph), path)
+    assert path.is_file() and not data_file(path).exists()
+    assert not externalize(path)
+    assert open_session(path).run(None, {"x": np.ones((1, 4), np.float32)})[0].tolist() == [[1, 1, 1, 1]]

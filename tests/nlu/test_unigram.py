@@ -50,7 +50,9 @@ def texts_to_check() -> list[str]:
     random_texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(1500)]
     mixed = [" ".join(rng.sample(CORPUS, 2)) for _ in range(200)]
     return [*CORPUS, *mixed, *random_texts, "", "   ", "ＦＵＬＬ　ｗｉｄｔｈ", "ﬁ ½ ㋿", "😀🤖 zzz qqq",
-            "a\x01b\tc", "<mask> please", "where <s> is </s> it", "return " * 60]
+            "a\x01b\tc", "<mask> please", "where <s> is </s> it", "return " * 60,
+            # NFKC makes the vocabulary's own <unk>, which fuses with unknowns beside it
+            "＜ｕｎｋ＞\U000f0000", "＜ｕｎｋ＞＜ｕｎｋ＞", "a ＜ｕｎｋ＞😀 b", "＜ｍａｓｋ＞"]
 
 
 @pytest.fixture()
@@ -87,7 +89,7 @@ def test_small_or_other_vocabularies_stay_with_the_library(tmp_path: Path, monke
     spec = json.loads(path.read_text())
     spec["post_processor"] = None  # not `<s> $A </s>`: not reproduced here
     assert CompactUnigram.load({**spec, "model": {**spec["model"], "vocab": spec["model"]["vocab"] * 300}},
-                               path) is None
+                               path.read_bytes()) is None
 
 
 def test_two_models_files_of_one_tokenizer_are_read_once(tmp_path: Path, small_vocabulary_counts) -> None:
@@ -115,3 +117,27 @@ def test_two_models_files_of_one_tokenizer_are_read_once(tmp_path: Path, small_v
     texts = texts_to_check()
     assert [e.ids for e in Tokenizer.from_file(str(path)).encode_batch(texts)] == \
         [e.ids for e in library.encode_batch(texts)]  # the same tokenizer, rewritten
+
+
+def test_the_full_library_is_built_from_the_bytes_read(tmp_path: Path, small_vocabulary_counts) -> None:
+    """A text with an added token goes to the full library: built from the file as it was read,
+    not from its path, which train's staging folders rename."""
+    import shutil
+
+    staged = tmp_path / "encoder.tmp"
+    staged.mkdir()
+    path = unigram_file(staged)
+    first = PieceTokenizer(path, 32)
+    expected = first.encode_batch(["what does <mask> mean"])[0].ids
+    shutil.move(staged, tmp_path / "encoder")
+    again = PieceTokenizer(tmp_path / "encoder" / "tokenizer.json", 32)
+    assert again.tokenizer is first.tokenizer
+    assert again.encode_batch(["what does <mask> mean"])[0].ids == expected
+
+
+def test_a_tokenizer_without_normalizer_stays_with_the_library(tmp_path: Path, small_vocabulary_counts) -> None:
+    import json
+
+    spec = json.loads(unigram_file(tmp_path).read_text())
+    for step in ("normalizer", "pre_tokenizer"):
+        assert CompactUnigram.load({**spec, step: None}, b"") is None

@@ -191,6 +191,7 @@ def test_the_forward_pass_gives_scikit_learns_probabilities_exactly(actions: int
         warnings.simplefilter("ignore")
         model = MLPClassifier(hidden_layer_sizes=(16,), max_iter=30, random_state=0).fit(x, y)
     weights = MLPWeights.of(model)
+    assert weights == weights and weights != MLPWeights.of(model)  # by identity: arrays inside
     for row in x[:25]:
         expected = model.predict_proba(row[None, :])[0]
         assert np.array_equal(mlp_probabilities(model, row), mlp_probabilities(weights, row))
