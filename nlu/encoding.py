@@ -85,13 +85,15 @@ class PieceTokenizer:
         key = hashlib.sha256(raw).hexdigest()  # files are written canonical: `canonical_file`
         if key not in self._shared:
             spec = json.loads(raw)
-            tokenizer = CompactUnigram.load(spec, raw)
+            tokenizer = CompactUnigram.load(spec, Path(path), key)
             if tokenizer is None:
                 tokenizer = Tokenizer.from_file(str(path))
                 tokenizer.no_truncation()  # set per call; never padding
                 tokenizer.no_padding()
             self._shared[key] = (tokenizer, threading.Lock())
         self.tokenizer, self._lock = self._shared[key]
+        if isinstance(self.tokenizer, CompactUnigram) and Path(path) not in self.tokenizer.sources:
+            self.tokenizer.sources.append(Path(path))
         self.max_length = max_length
 
     def encode_batch(self, texts: Sequence[str]) -> list:

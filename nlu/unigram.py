@@ -22,6 +22,7 @@ import threading
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 UNK_PENALTY = 10.0  # tokenizers' K_UNK_PENALTY
@@ -42,7 +43,8 @@ class CompactUnigram:
     """`encode(text, max_length)` as `tokenizers.Tokenizer.encode(text, add_special_tokens=True)`
     with truncation at `max_length` pieces would give it, for the tokenizer.json it was loaded from."""
 
-    def __init__(self, spec: dict[str, Any], source: bytes, framing: tuple[tuple[str, int], tuple[str, int]]) -> None:
+    def __init__(self, spec: dict[str, Any], source: Path, digest: str,
+                 framing: tuple[tuple[str, int], tuple[str, int]]) -> None:
         from tokenizers import Tokenizer
 
         model = spec["model"]
@@ -63,16 +65,19 @@ class CompactUnigram:
                 "added_tokens": [], "post_processor": None, "truncation": None, "padding": None}
         shell = Tokenizer.from_str(json.dumps(bare))
         self.normalizer, self.pre_tokenizer = shell.normalizer, shell.pre_tokenizer
-        self.source = source  # the file's bytes, for the full library (a text with an added token)
+        # where the full library is read from, for a text with an added token: every path this
+        # file was loaded from (train's staging folders are renamed), checked by its digest
+        self.sources, self.digest = [Path(source)], digest
         self._full = None
         self._lock = threading.Lock()
         # words recur (tokenizers' own Unigram caches its 10,000 latest too)
         self.segment = lru_cache(maxsize=CACHED_WORDS)(self._segment)
 
     @classmethod
-    def load(cls, spec: dict[str, Any], source: bytes) -> "CompactUnigram | None":
-        """The compact model of `spec` (a tokenizer.json: `source`, parsed), or None when it is
-        not a large Unigram model with a normalizer and a pre-tokenizer, framed `<s> $A </s>`."""
+    def load(cls, spec: dict[str, Any], source: Path, digest: str) -> "CompactUnigram | None":
+        """The compact model of `spec` (the tokenizer.json at `source`, parsed; `digest`: its
+        bytes' SHA-256), or None when it is not a large Unigram model with a normalizer and a
+        pre-tokenizer, framed `<s> $A </s>`."""
         model = spec.get("model") or {}
         if model.get("type") != "Unigram" or model.get("byte_fallback") or len(model.get("vocab", ())) < MIN_PIECES \
                 or model.get("unk_id") is None or not spec.get("normalizer") or not spec.get("pre_tokenizer"):
@@ -80,7 +85,7 @@ class CompactUnigram:
         if any(token.get("normalized") for token in spec.get("added_tokens", [])):
             return None  # matched after normalization: not what `encode` looks for
         framing = _framing(spec.get("post_processor"))
-        return cls(spec, source, framing) if framing else None
+        return cls(spec, source, digest, framing) if framing else None
 
     def encode(self, text: str, max_length: int) -> Pieces:
         if any(token in text for token in self.added):
@@ -146,12 +151,26 @@ class CompactUnigram:
             if self._full is None:
                 from tokenizers import Tokenizer
 
-                self._full = Tokenizer.from_str(self.source.decode("utf-8"))
+                self._full = Tokenizer.from_str(self._source_text())
                 self._full.no_padding()
             if (self._full.truncation or {}).get("max_length") != max_length:
                 self._full.enable_truncation(max_length)
             e = self._full.encode(text, add_special_tokens=True)
         return Pieces(list(e.ids), list(e.tokens), [tuple(o) for o in e.offsets])
+
+
+    def _source_text(self) -> str:
+        import hashlib
+
+        for path in reversed(self.sources):
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                continue
+            if hashlib.sha256(raw).hexdigest() == self.digest:
+                return raw.decode("utf-8")
+        raise FileNotFoundError(f"{self.sources[-1]} is gone or changed since it was loaded: "
+                                "restart the server after `python cli.py train`")
 
 
 def _framing(post: dict | None) -> tuple[tuple[str, int], tuple[str, int]] | None:

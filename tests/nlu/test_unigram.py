@@ -89,7 +89,7 @@ def test_small_or_other_vocabularies_stay_with_the_library(tmp_path: Path, monke
     spec = json.loads(path.read_text())
     spec["post_processor"] = None  # not `<s> $A </s>`: not reproduced here
     assert CompactUnigram.load({**spec, "model": {**spec["model"], "vocab": spec["model"]["vocab"] * 300}},
-                               path.read_bytes()) is None
+                               path, "") is None
 
 
 def test_two_models_files_of_one_tokenizer_are_read_once(tmp_path: Path, small_vocabulary_counts) -> None:
@@ -120,8 +120,8 @@ def test_two_models_files_of_one_tokenizer_are_read_once(tmp_path: Path, small_v
 
 
 def test_the_full_library_is_built_from_the_bytes_read(tmp_path: Path, small_vocabulary_counts) -> None:
-    """A text with an added token goes to the full library: built from the file as it was read,
-    not from its path, which train's staging folders rename."""
+    """A text with an added token goes to the full library: read from any path the file was
+    loaded from that still holds the same bytes (train's staging folders are renamed)."""
     import shutil
 
     staged = tmp_path / "encoder.tmp"
@@ -140,4 +140,4 @@ def test_a_tokenizer_without_normalizer_stays_with_the_library(tmp_path: Path, s
 
     spec = json.loads(unigram_file(tmp_path).read_text())
     for step in ("normalizer", "pre_tokenizer"):
-        assert CompactUnigram.load({**spec, step: None}, b"") is None
+        assert CompactUnigram.load({**spec, step: None}, tmp_path, "") is None
