@@ -216,14 +216,10 @@ def _train_into(project: Project, models: Path, staging: Path, force: bool, devi
 
             if add_export(target, [e.text for e in data.examples]) and progress:
                 print(f"NLU is up to date; wrote its ONNX export ({target / ONNX_DIR})")
-        else:  # exported with its tensors inline, before nlu.onnx_runner.save_external
-            from nlu.onnx_runner import externalize
+        else:  # possibly exported in an older layout
+            from nlu.onnx_runner import refresh_export
 
-            for path in sorted((target / ONNX_DIR).glob("*.onnx")):
-                externalize(path)
-            from nlu.encoding import canonical_file
-
-            canonical_file(target / "tokenizer" / "tokenizer.json")  # read once with the encoder's
+            refresh_export(target)
         return TrainOutcome(target, print_, False, dialogue_retrained, stats, passages, faq)
     from nlu import train_nlu  # imports torch: only when there is training to do
     from nlu.quality import problems as quality_problems

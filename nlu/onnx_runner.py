@@ -98,6 +98,17 @@ def externalize(path: Path) -> bool:
     return True
 
 
+def refresh_export(model_dir: Path) -> None:
+    """Bring the export of a model trained earlier to today's layout, without retraining:
+    every ONNX file's tensors in its data file, the tokenizer.json canonical (read once with
+    the sentence encoder's: nlu.encoding.canonical_file)."""
+    from nlu.encoding import canonical_file
+
+    for path in sorted((Path(model_dir) / ONNX_DIR).glob("*.onnx")):
+        externalize(path)
+    canonical_file(Path(model_dir) / "tokenizer" / "tokenizer.json")
+
+
 def quantize_file(src: Path, dst: Path, mode: str) -> None:
     """Dynamic int8 weights: on every MatMul and Gather ("all") or the FFN MatMuls ("ffn");
     written with `save_external`."""
@@ -114,12 +125,12 @@ def quantize_file(src: Path, dst: Path, mode: str) -> None:
     quiet = logging.getLogger()
     level = quiet.level
     quiet.setLevel(logging.ERROR)  # "consider pre-processing before quantization"
+    tmp = dst.with_suffix(".tmp")
     try:
-        tmp = dst.with_suffix(".tmp")
         quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, nodes_to_quantize=nodes)
         save_external(onnx.load(str(tmp)), dst)
     finally:
-        dst.with_suffix(".tmp").unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         quiet.setLevel(level)
 
 

@@ -45,7 +45,9 @@ class CompactUnigram:
 
     def __init__(self, spec: dict[str, Any], source: Path, digest: str,
                  framing: tuple[tuple[str, int], tuple[str, int]]) -> None:
-        from tokenizers import Tokenizer
+        from tokenizers import PreTokenizedString, Tokenizer
+
+        self._pretokenized = PreTokenizedString  # per message: no import on the hot path
 
         model = spec["model"]
         self.ids: dict[str, int] = {}
@@ -90,9 +92,7 @@ class CompactUnigram:
     def encode(self, text: str, max_length: int) -> Pieces:
         if any(token in text for token in self.added):
             return self._library(text, max_length)
-        from tokenizers import PreTokenizedString
-
-        pre = PreTokenizedString(text)
+        pre = self._pretokenized(text)
         pre.normalize(self.normalizer.normalize)
         self.pre_tokenizer.pre_tokenize(pre)
         pre.split(lambda _, word: [word[start:end] for start, end in self.segment(word.normalized)])
